@@ -1,0 +1,43 @@
+import type { FastifyRequest } from 'fastify';
+import type { Store } from '../store/store.js';
+import { authorize, type Permission, type Principal } from './auth.js';
+import { ApiError } from './errors.js';
+import type { OperationLog } from './operations.js';
+import { Renderer } from './render.js';
+import type { ResourceService } from './resource-service.js';
+
+/** What every route handler needs. */
+export interface ApiContext {
+  store: Store;
+  resources: ResourceService;
+  operations: OperationLog;
+  /** Base URL for selfLinks; when unset, the URL the client used. */
+  publicUrl?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw new ApiError(401, 'Request is missing required authentication credential.');
+  return req.principal;
+}
+
+/** Authorizes the request for `permission` on `project` (null: server-wide) and returns who it is. */
+export function allow(req: FastifyRequest, permission: Permission, project: string | null): Principal {
+  const principal = principalOf(req);
+  authorize(principal, permission, project);
+  return principal;
+}
+
+export function rendererFor(ctx: ApiContext, req: FastifyRequest): Renderer {
+  return new Renderer(ctx.publicUrl ?? `${req.protocol}://${req.host}`);
+}
+
+/** The user recorded on operations: the token's name. */
+export function userOf(req: FastifyRequest): string {
+  return principalOf(req).token.name;
+}

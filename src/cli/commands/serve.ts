@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { createLogger } from '../../server/logger.js';
+import { startServer } from '../../server/serve.js';
+import { parsePort } from '../args.js';
+
+export function serveCommand(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'run the control plane: REST API (and, later, the console and /metrics) on --http-port, xDS on --xds-port',
+    )
+    .option('--data-dir <dir>', 'where the embedded store and the admin token live', './.vane')
+    .option(
+      '--store <url>',
+      'sqlite:<path> (default sqlite:<data-dir>/vane.db) or postgres://user@host:5432/db',
+    )
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--http-port <port>', 'REST API port (0 picks a free one)', parsePort, 8080)
+    .option('--xds-port <port>', 'xDS (gRPC) port', parsePort, 15010)
+    .option('--public-url <url>', 'base URL for selfLinks (default: the URL each client used)')
+    .option('--log-level <level>', 'trace, debug, info, warn or error', process.env.VANE_LOG_LEVEL ?? 'info')
+    .action(
+      async (opts: {
+        dataDir: string;
+        store?: string;
+        host: string;
+        httpPort: number;
+        xdsPort: number;
+        publicUrl?: string;
+        logLevel: string;
+      }) => {
+        const logger = createLogger(opts.logLevel);
+        const server = await startServer(
+          {
+            dataDir: opts.dataDir,
+            host: opts.host,
+            httpPort: opts.httpPort,
+            xdsPort: opts.xdsPort,
+            ...(opts.store === undefined ? {} : { store: opts.store }),
+            ...(opts.publicUrl === undefined ? {} : { publicUrl: opts.publicUrl }),
+            ...(process.env.VANE_ADMIN_TOKEN === undefined
+              ? {}
+              : { adminToken: process.env.VANE_ADMIN_TOKEN }),
+          },
+          logger,
+        );
+        let stopping = false;
+        const stop = (signal: string) => {
+          if (stopping) {
+            logger.warn({ signal }, 'second signal: exiting now');
+            process.exit(1);
+          }
+          stopping = true;
+          logger.info({ signal }, 'shutting down: finishing requests in flight');
+          server.close().then(
+            () => {
+              logger.info('stopped');
+              process.exit(0);
+            },
+            (err: unknown) => {
+              logger.error({ err }, 'shutdown failed');
+              process.exit(1);
+            },
+          );
+        };
+        process.on('SIGINT', () => stop('SIGINT'));
+        process.on('SIGTERM', () => stop('SIGTERM'));
+      },
+    );
+}
