@@ -99,7 +99,8 @@ async function checkProxyChain(
       );
     }
     if (proxyless) {
-      for (const issue of proxylessBackendServiceIssues(bs.body as BackendService)) {
+      // The protocol rule above already covers GRPC for every gRPC proxy.
+      for (const issue of proxylessBackendServiceIssues(bs.body as BackendService).filter((i) => i.location !== 'protocol')) {
         report(
           bs.path,
           issue.location,

@@ -47,8 +47,9 @@ export function parseRef(
   }
   const m = PATH.exec(path);
   if (!m) {
+    const scope = ZONAL_COLLECTIONS.has(accepted[0]!) ? 'zones/ZONE' : 'global';
     return {
-      error: `'${value}' is not a resource reference: use a URL, projects/PROJECT/global/${accepted[0]}/NAME or global/${accepted[0]}/NAME`,
+      error: `'${value}' is not a resource reference: use a URL, projects/PROJECT/${scope}/${accepted[0]}/NAME or ${scope}/${accepted[0]}/NAME`,
     };
   }
   const [, refProject, scope, collection, name] = m as unknown as [string, string, string, string, string];

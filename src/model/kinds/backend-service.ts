@@ -303,8 +303,8 @@ function backendIssues(b: Backend, at: string, issue: (location: string, message
   }
 }
 
-function isZero(d: { seconds: number; nanos?: number | undefined }): boolean {
-  return d.seconds === 0 && (d.nanos ?? 0) === 0;
+function isZero(d: { seconds?: number | undefined; nanos?: number | undefined }): boolean {
+  return (d.seconds ?? 0) === 0 && (d.nanos ?? 0) === 0;
 }
 
 export const backendServiceKind: KindSpec<BackendService> = {

@@ -17,7 +17,8 @@ export const int64 = (min: number, max: number) =>
 
 /** google.protobuf.Duration as the Compute API writes it: {seconds, nanos}. */
 export const duration = z.strictObject({
-  seconds: int64(0, 315_576_000_000),
+  // Absent for sub-second durations, as protobuf's JSON mapping omits zero fields.
+  seconds: int64(0, 315_576_000_000).optional(),
   nanos: int(0, 999_999_999).optional(),
 });
 
