@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { createLogger } from '../../server/logger.js';
-import { startServer } from '../../server/serve.js';
 import { parsePort } from '../args.js';
 
 export function serveCommand(program: Command): void {
@@ -9,7 +7,11 @@ export function serveCommand(program: Command): void {
     .description(
       'run the control plane: REST API (and, later, the console and /metrics) on --http-port, xDS on --xds-port',
     )
-    .option('--data-dir <dir>', 'where the embedded store and the admin token live', './.vane')
+    .option(
+      '--data-dir <dir>',
+      'where the embedded store and the admin token live (default: $VANE_DATA_DIR, else ./.vane)',
+      process.env.VANE_DATA_DIR ?? './.vane',
+    )
     .option(
       '--store <url>',
       'sqlite:<path> (default sqlite:<data-dir>/vane.db) or postgres://user@host:5432/db',
@@ -29,6 +31,9 @@ export function serveCommand(program: Command): void {
         publicUrl?: string;
         logLevel: string;
       }) => {
+        // Loaded here so that client commands do not pay for the server's modules.
+        const { createLogger } = await import('../../server/logger.js');
+        const { startServer } = await import('../../server/serve.js');
         const logger = createLogger(opts.logLevel);
         const server = await startServer(
           {

@@ -1,0 +1,41 @@
+import { type Command, Option } from 'commander';
+import { applyCommand } from './apply.js';
+import { exportCommand } from './export.js';
+import { projectsCommand } from './projects.js';
+import { resourceCommands } from './resources.js';
+import { tokensCommand } from './tokens.js';
+
+/** Commands that talk to a running server, and the global options they share. */
+export function registerClientCommands(program: Command): void {
+  program
+    .option('--server <url>', 'Vane server URL (default: $VANE_SERVER, else http://127.0.0.1:8080)')
+    .option(
+      '--token <token>',
+      'API token (default: $VANE_TOKEN, else the admin-token file in the data directory)',
+    )
+    .option('--project <id>', 'project to work in (default: $VANE_PROJECT)')
+    .option(
+      '--data-dir <dir>',
+      'data directory of a local server, for its admin-token file (default: $VANE_DATA_DIR, else ./.vane)',
+    )
+    .addOption(
+      new Option(
+        '-o, --output <format>',
+        'output format (default: table for get/list, text otherwise)',
+      ).choices(['json', 'yaml', 'table']),
+    );
+
+  // Program options are recognised after the command name too, so `vane serve --data-dir D`
+  // sets the program's --data-dir; hand it to `serve`, which has its own.
+  program.hook('preSubcommand', (_program, sub) => {
+    const dataDir: unknown = program.getOptionValue('dataDir');
+    if (sub.name() === 'serve' && typeof dataDir === 'string')
+      sub.setOptionValueWithSource('dataDir', dataDir, 'cli');
+  });
+
+  projectsCommand(program);
+  applyCommand(program);
+  resourceCommands(program);
+  exportCommand(program);
+  tokensCommand(program);
+}
