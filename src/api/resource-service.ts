@@ -188,15 +188,13 @@ export class ResourceService {
       ]);
     }
     if (!existing && opts.mode === 'replace') throw notFound(path);
-    if (
-      existing &&
-      spec.fingerprint &&
-      prepared.fingerprint !== undefined &&
-      prepared.fingerprint !== existing.fingerprint
-    ) {
+    // apply (upsert) is declarative: a fingerprint in its documents is whatever their source
+    // had when it exported them, not a precondition here.
+    const precondition = opts.mode === 'upsert' ? undefined : prepared.fingerprint;
+    if (existing && spec.fingerprint && precondition !== undefined && precondition !== existing.fingerprint) {
       throw new ApiError(
         412,
-        `Invalid fingerprint: the resource '${path}' has changed since fingerprint '${prepared.fingerprint}' was read (now '${existing.fingerprint}'); read it again and retry.`,
+        `Invalid fingerprint: the resource '${path}' has changed since fingerprint '${precondition}' was read (now '${existing.fingerprint}'); read it again and retry.`,
         [{ reason: 'conditionNotMet', message: 'Invalid fingerprint.', location: at(prefix, 'fingerprint') }],
       );
     }

@@ -100,7 +100,9 @@ async function checkProxyChain(
     }
     if (proxyless) {
       // The protocol rule above already covers GRPC for every gRPC proxy.
-      for (const issue of proxylessBackendServiceIssues(bs.body as BackendService).filter((i) => i.location !== 'protocol')) {
+      for (const issue of proxylessBackendServiceIssues(bs.body as BackendService).filter(
+        (i) => i.location !== 'protocol',
+      )) {
         report(
           bs.path,
           issue.location,
