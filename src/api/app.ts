@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import { authenticate } from './auth.js';
@@ -29,7 +29,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
-    disableRequestLogging: true,
+    // One line per request, from the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   });
   const operations = new OperationLog();

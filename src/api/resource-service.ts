@@ -250,14 +250,9 @@ export class ResourceService {
     const path = `projects/${rec.project}/${rec.scope}/${rec.collection}/${rec.name}`;
     const users = await tx.referrers(path);
     if (users.length > 0) {
-      const message = `The ${singular(rec.collection)} resource '${path}' is already being used by '${users[0]}'`;
-      throw new ApiError(400, message, [
-        {
-          reason: 'resourceInUseByAnotherResource',
-          message:
-            users.length > 1 ? `${message} (and ${users.slice(1).map(shortPath).join(', ')})` : message,
-        },
-      ]);
+      const others = users.length > 1 ? ` (and ${users.slice(1).map(shortPath).join(', ')})` : '';
+      const message = `The ${singular(rec.collection)} resource '${path}' is already being used by '${users[0]}'${others}`;
+      throw new ApiError(400, message, [{ reason: 'resourceInUseByAnotherResource', message }]);
     }
     await tx.deleteResource(path);
   }

@@ -93,8 +93,9 @@ export async function prepareBody(
     }
     refs.add(refp);
   }
-  if (issues.length > 0) throw toApiError(issues, at);
 
+  // The kind's own rules run even when references failed, so one response lists every
+  // problem; checks treat a reference that does not resolve as absent.
   const ctx = checkContext(
     reader,
     target.project,

@@ -96,7 +96,11 @@ test('inferring kinds: document, --kind, selfLink, file name; zones from selfLin
       ['file name', 'compute#healthCheck'],
     ],
   );
-  assert.equal(out[0]!.doc.body.fingerprint, 'abc', 'the server, not the CLI, decides what a fingerprint means in apply');
+  assert.equal(
+    out[0]!.doc.body.fingerprint,
+    'abc',
+    'the server, not the CLI, decides what a fingerprint means in apply',
+  );
   assert.equal(out[1]!.doc.body.zone, 'z-1');
   const flagged = inferKinds(docs.slice(1), requireKind('backend-services'));
   assert.deepEqual(

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { parsePostgresUrl } from '../../src/store/postgres.js';
 
 /** The compiled CLI entry point. */
 export const VANE_BIN = resolve(import.meta.dirname, '../../src/cli/main.js');
@@ -32,6 +34,19 @@ export interface TestServer {
 export function postgresUrl(): string {
   const schema = `vane_test_${randomBytes(6).toString('hex')}`;
   return `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}`;
+}
+
+/** Drops the schema a `postgresUrl()` store created; other URLs are left alone. */
+export async function dropTestSchema(storeUrl: string): Promise<void> {
+  const schema = /[?&]schema=(vane_test_[0-9a-f]+)/.exec(storeUrl)?.[1];
+  if (schema === undefined) return;
+  const client = new pg.Client({ connectionString: parsePostgresUrl(POSTGRES_URL).connectionString });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Starts a real `vane serve` on a free loopback port. */
@@ -104,6 +119,7 @@ export async function startVane(
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const code = await exited;
       if (opts.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+      if (opts.store !== undefined) await dropTestSchema(opts.store);
       return code;
     },
   };
