@@ -292,11 +292,6 @@ test('capacity fields must match the balancing mode', async () => {
     /requires balancingMode CONNECTION/,
   );
   await assertRejected(
-    withBackend({ balancingMode: 'RATE', maxRate: 100, maxUtilization: 0.8 }),
-    'backends[0].maxUtilization',
-    /requires balancingMode UTILIZATION/,
-  );
-  await assertRejected(
     withBackend({ balancingMode: 'UTILIZATION', maxRatePerEndpoint: 5 }),
     'backends[0].maxRatePerEndpoint',
     /requires balancingMode RATE/,
@@ -322,6 +317,19 @@ test('capacity fields must match the balancing mode', async () => {
     /instance groups.*maxRatePerEndpoint/,
   );
   assert.deepEqual(await problems(withBackend({ balancingMode: 'UTILIZATION', maxUtilization: 0.8 })), []);
+  // Exports print unused capacities as 0, and maxUtilization is a secondary cap with any mode.
+  assert.deepEqual(
+    await problems(
+      withBackend({
+        balancingMode: 'RATE',
+        maxRatePerEndpoint: 5,
+        maxUtilization: 0.8,
+        maxConnections: 0,
+        maxRatePerInstance: 0,
+      }),
+    ),
+    [],
+  );
   assert.deepEqual(
     await problems(withBackend({ balancingMode: 'CONNECTION', maxConnectionsPerEndpoint: 100 })),
     [],

@@ -281,24 +281,30 @@ function backendIssues(b: Backend, at: string, issue: (location: string, message
   if (b.capacityScaler > 0 && b.capacityScaler < 0.1) {
     issue(`${at}.capacityScaler`, CAPACITY_RULE);
   }
-  if (b.maxRatePerInstance !== undefined) {
+  // Exports print unset capacities as 0, so a 0 in a field the mode does not use is no conflict.
+  const set = (field: keyof Backend) => b[field] !== undefined && b[field] !== 0;
+  if (set('maxRatePerInstance')) {
     issue(`${at}.maxRatePerInstance`, `${INSTANCE_GROUP_FIELD}: use maxRatePerEndpoint`);
   }
-  if (b.maxConnectionsPerInstance !== undefined) {
+  if (set('maxConnectionsPerInstance')) {
     issue(`${at}.maxConnectionsPerInstance`, `${INSTANCE_GROUP_FIELD}: use maxConnectionsPerEndpoint`);
   }
   for (const [field, mode] of FIELD_MODE) {
-    if (b[field] !== undefined && mode !== b.balancingMode) {
+    // maxUtilization is a secondary cap the Compute API accepts with every mode.
+    if (field !== 'maxUtilization' && set(field) && mode !== b.balancingMode) {
       issue(`${at}.${field}`, `requires balancingMode ${mode} (this backend uses ${b.balancingMode})`);
     }
   }
   if (b.balancingMode === 'RATE' || b.balancingMode === 'CONNECTION') {
     const allowed = MODE_FIELDS[b.balancingMode];
-    const set = allowed.filter((f) => b[f] !== undefined);
-    if (set.length === 0) {
+    const targets = allowed.filter(set);
+    if (targets.length === 0) {
       issue(at, `balancingMode ${b.balancingMode} needs a target capacity: set ${allowed.join(' or ')}`);
-    } else if (set.length > 1) {
-      issue(`${at}.${set[1]}`, `must not be set together with ${set[0]}: set only one target capacity`);
+    } else if (targets.length > 1) {
+      issue(
+        `${at}.${targets[1]}`,
+        `must not be set together with ${targets[0]}: set only one target capacity`,
+      );
     }
   }
 }

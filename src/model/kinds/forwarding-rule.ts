@@ -20,6 +20,20 @@ const schema = z.strictObject({
   networkTier: z.enum(['PREMIUM', 'STANDARD']).optional(),
   ipVersion: z.enum(['IPV4']).optional(),
   allowGlobalAccess: z.boolean().optional(),
+  // Accepted so that exports apply; the mesh does nothing with them.
+  subnetwork: z.string().optional(),
+  serviceDirectoryRegistrations: z
+    .array(
+      z.strictObject({
+        namespace: z.string().optional(),
+        service: z.string().optional(),
+        serviceDirectoryRegion: z.string().optional(),
+      }),
+    )
+    .optional(),
+  sourceIpRanges: z.array(z.string()).optional(),
+  noAutomateDnsZone: z.boolean().optional(),
+  serviceLabel: z.string().optional(),
 });
 export type ForwardingRule = z.output<typeof schema>;
 
@@ -38,7 +52,14 @@ export const forwardingRuleKind: KindSpec<ForwardingRule> = {
   scope: 'global',
   fingerprint: true,
   schema,
-  outputOnly: ['region', 'labelFingerprint', 'pscConnectionId', 'pscConnectionStatus', 'baseForwardingRule'],
+  outputOnly: [
+    'region',
+    'labelFingerprint',
+    'pscConnectionId',
+    'pscConnectionStatus',
+    'baseForwardingRule',
+    'serviceName',
+  ],
   normalize(fr) {
     // `ports: ["80"]` is another way to say `portRange: "80"`; GCP prints single ports as "80-80".
     if (fr.portRange === undefined && fr.ports?.length === 1) {
