@@ -1,5 +1,6 @@
 import { dependencyRank, KINDS, kindByName } from '../model/kinds/index.js';
 import { NAME_PATTERN, shortPath, ZONAL_COLLECTIONS } from '../model/references.js';
+import { allEndpoints } from '../store/all-endpoints.js';
 import type { Store, StoreTx } from '../store/store.js';
 import type { NetworkEndpoint, ResourceRecord } from '../store/types.js';
 import { invalid } from './errors.js';
@@ -189,17 +190,6 @@ async function reconcileEndpoints(
   if (extra.length > 0) await tx.detachEndpoints(path, extra);
   if (missing.length > 0) await tx.attachEndpoints(path, missing);
   return extra.length + missing.length > 0;
-}
-
-export async function allEndpoints(reader: StoreTx | Store, path: string): Promise<NetworkEndpoint[]> {
-  const out: NetworkEndpoint[] = [];
-  let after: NetworkEndpoint | undefined;
-  for (;;) {
-    const page = await reader.listEndpoints(path, { limit: 5000, ...(after ? { after } : {}) });
-    out.push(...page.items);
-    if (!page.next) return out;
-    after = page.next;
-  }
 }
 
 /** Every resource of a project as documents `applyDocuments` takes back unchanged. */
