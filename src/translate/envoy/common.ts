@@ -1,0 +1,81 @@
+// Small builders shared by the Envoy modules: durations, the ADS config source, Any packing
+// and the registry of every message this translator packs into an Any.
+import {
+  create,
+  createRegistry,
+  type DescMessage,
+  type MessageShape,
+  type Registry,
+} from '@bufbuild/protobuf';
+import { type Any, anyPack, type Duration, DurationSchema } from '@bufbuild/protobuf/wkt';
+import { type Address, AddressSchema } from '../../gen/envoy/config/core/v3/address_pb.js';
+import {
+  ApiVersion,
+  type ConfigSource,
+  ConfigSourceSchema,
+} from '../../gen/envoy/config/core/v3/config_source_pb.js';
+import { FileAccessLogSchema } from '../../gen/envoy/extensions/access_loggers/file/v3/file_pb.js';
+import { CorsPolicySchema, CorsSchema } from '../../gen/envoy/extensions/filters/http/cors/v3/cors_pb.js';
+import { HTTPFaultSchema } from '../../gen/envoy/extensions/filters/http/fault/v3/fault_pb.js';
+import { RouterSchema } from '../../gen/envoy/extensions/filters/http/router/v3/router_pb.js';
+import { OriginalDstSchema } from '../../gen/envoy/extensions/filters/listener/original_dst/v3/original_dst_pb.js';
+import { HttpConnectionManagerSchema } from '../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
+import { TcpProxySchema } from '../../gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy_pb.js';
+import { UuidRequestIdConfigSchema } from '../../gen/envoy/extensions/request_id/uuid/v3/uuid_pb.js';
+import { HttpProtocolOptionsSchema } from '../../gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js';
+import type { IrDuration } from '../ir/types.js';
+
+export const FILTER = {
+  fault: 'envoy.filters.http.fault',
+  cors: 'envoy.filters.http.cors',
+  router: 'envoy.filters.http.router',
+  hcm: 'envoy.filters.network.http_connection_manager',
+  tcpProxy: 'envoy.filters.network.tcp_proxy',
+  originalDst: 'envoy.filters.listener.original_dst',
+  fileAccessLog: 'envoy.access_loggers.file',
+  uuid: 'envoy.request_id.uuid',
+  httpProtocolOptions: 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+} as const;
+
+export const STAT_PREFIX = 'trafficdirector';
+
+/** Every message type the translator packs into an Any: for `toJson` and CSDS dumps. */
+export const TYPE_REGISTRY: Registry = createRegistry(
+  HttpConnectionManagerSchema,
+  RouterSchema,
+  HTTPFaultSchema,
+  CorsSchema,
+  CorsPolicySchema,
+  OriginalDstSchema,
+  TcpProxySchema,
+  FileAccessLogSchema,
+  UuidRequestIdConfigSchema,
+  HttpProtocolOptionsSchema,
+);
+
+export function duration(d: IrDuration): Duration {
+  return create(DurationSchema, { seconds: BigInt(d.seconds), nanos: d.nanos });
+}
+
+/** `{ ads: {}, resource_api_version: V3 }` */
+export function adsConfigSource(): ConfigSource {
+  return create(ConfigSourceSchema, {
+    configSourceSpecifier: { case: 'ads', value: {} },
+    resourceApiVersion: ApiVersion.V3,
+  });
+}
+
+/** `{ self: {} }`: the server the resource came from (for lrs_server). */
+export function selfConfigSource(): ConfigSource {
+  return create(ConfigSourceSchema, { configSourceSpecifier: { case: 'self', value: {} } });
+}
+
+export function pack<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): Any {
+  return anyPack(schema, message);
+}
+
+export function socketAddress(address: string, port: number): Address {
+  return create(AddressSchema, {
+    address: { case: 'socketAddress', value: { address, portSpecifier: { case: 'portValue', value: port } } },
+  });
+}

@@ -1,0 +1,211 @@
+// IR listeners → Envoy Listener messages: API listeners for proxyless gRPC clients, and the
+// sidecar's outbound interception and inbound listeners.
+import { create } from '@bufbuild/protobuf';
+import { AccessLogSchema } from '../../gen/envoy/config/accesslog/v3/accesslog_pb.js';
+import { CidrRangeSchema } from '../../gen/envoy/config/core/v3/address_pb.js';
+import { ApiListenerSchema } from '../../gen/envoy/config/listener/v3/api_listener_pb.js';
+import {
+  type Filter,
+  type FilterChain,
+  FilterChainMatchSchema,
+  FilterChainSchema,
+  FilterSchema,
+  ListenerFilterSchema,
+} from '../../gen/envoy/config/listener/v3/listener_components_pb.js';
+import { type Listener, ListenerSchema } from '../../gen/envoy/config/listener/v3/listener_pb.js';
+import { FileAccessLogSchema } from '../../gen/envoy/extensions/access_loggers/file/v3/file_pb.js';
+import { CorsSchema } from '../../gen/envoy/extensions/filters/http/cors/v3/cors_pb.js';
+import { HTTPFaultSchema } from '../../gen/envoy/extensions/filters/http/fault/v3/fault_pb.js';
+import { RouterSchema } from '../../gen/envoy/extensions/filters/http/router/v3/router_pb.js';
+import { OriginalDstSchema } from '../../gen/envoy/extensions/filters/listener/original_dst/v3/original_dst_pb.js';
+import {
+  type HttpConnectionManager,
+  HttpConnectionManagerSchema,
+  HttpFilterSchema,
+  RdsSchema,
+  RequestIDExtensionSchema,
+} from '../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
+import { TcpProxySchema } from '../../gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy_pb.js';
+import { UuidRequestIdConfigSchema } from '../../gen/envoy/extensions/request_id/uuid/v3/uuid_pb.js';
+import type {
+  IrApiListener,
+  IrFilterChain,
+  IrInboundListener,
+  IrListener,
+  IrOutboundListener,
+  IrServerListener,
+  IrSidecarOptions,
+} from '../ir/types.js';
+import { adsConfigSource, FILTER, pack, STAT_PREFIX, socketAddress } from './common.js';
+
+export function listener(l: IrListener): Listener {
+  switch (l.kind) {
+    case 'api':
+      return apiListener(l);
+    case 'outbound':
+      return outboundListener(l);
+    case 'inbound':
+      return inboundListener(l);
+    case 'server':
+      return serverListener(l);
+  }
+}
+
+/**
+ * gRFC A36 server: one default filter chain whose inline route config accepts every RPC
+ * (`non_forwarding_action`), router last.
+ */
+export function serverListener(l: IrServerListener): Listener {
+  const hcm = create(HttpConnectionManagerSchema, {
+    statPrefix: STAT_PREFIX,
+    routeSpecifier: {
+      case: 'routeConfig',
+      value: {
+        name: 'inbound|default',
+        virtualHosts: [
+          {
+            name: 'inbound|default',
+            domains: ['*'],
+            routes: [
+              {
+                name: 'default',
+                match: { pathSpecifier: { case: 'prefix', value: '' } },
+                action: { case: 'nonForwardingAction', value: {} },
+              },
+            ],
+          },
+        ],
+      },
+    },
+    httpFilters: [
+      create(HttpFilterSchema, {
+        name: FILTER.router,
+        configType: { case: 'typedConfig', value: pack(RouterSchema, create(RouterSchema)) },
+      }),
+    ],
+  });
+  return create(ListenerSchema, {
+    name: l.name,
+    address: socketAddress(l.address, l.port),
+    defaultFilterChain: { name: 'default', filters: [hcmFilter(hcm)] },
+  });
+}
+
+/** Proxyless gRPC: `api_listener` → HCM (RDS over ADS), fault then router. No address, no listener filters. */
+export function apiListener(l: IrApiListener): Listener {
+  const hcm = httpConnectionManager(l.routeConfigName, 'grpc', { tracing: false });
+  return create(ListenerSchema, {
+    name: l.name,
+    apiListener: create(ApiListenerSchema, { apiListener: pack(HttpConnectionManagerSchema, hcm) }),
+  });
+}
+
+export function outboundListener(l: IrOutboundListener): Listener {
+  return create(ListenerSchema, {
+    name: l.name,
+    address: socketAddress('0.0.0.0', l.port),
+    listenerFilters: [originalDst()],
+    filterChains: l.chains.map((c) => outboundChain(c, l)),
+  });
+}
+
+export function inboundListener(l: IrInboundListener): Listener {
+  return create(ListenerSchema, {
+    name: l.name,
+    address: socketAddress('0.0.0.0', l.port),
+    listenerFilters: [originalDst()],
+    filterChains: l.chains.map((c) =>
+      create(FilterChainSchema, {
+        name: c.name,
+        filterChainMatch: create(FilterChainMatchSchema, { destinationPort: c.port }),
+        filters: [hcmFilter(httpConnectionManager(c.routeConfigName, 'envoy', l))],
+      }),
+    ),
+  });
+}
+
+function outboundChain(c: IrFilterChain, options: IrSidecarOptions): FilterChain {
+  const filter =
+    c.destination.kind === 'http'
+      ? hcmFilter(httpConnectionManager(c.destination.routeConfigName, 'envoy', options))
+      : create(FilterSchema, {
+          name: FILTER.tcpProxy,
+          configType: {
+            case: 'typedConfig',
+            value: pack(
+              TcpProxySchema,
+              create(TcpProxySchema, {
+                statPrefix: STAT_PREFIX,
+                clusterSpecifier: { case: 'cluster', value: c.destination.cluster },
+                accessLog: accessLogs(options),
+              }),
+            ),
+          },
+        });
+  return create(FilterChainSchema, {
+    name: c.name,
+    filterChainMatch: create(FilterChainMatchSchema, {
+      prefixRanges:
+        c.vip === undefined ? [] : [create(CidrRangeSchema, { addressPrefix: c.vip, prefixLen: 32 })],
+      destinationPort: c.port,
+    }),
+    filters: [filter],
+  });
+}
+
+/** HCM with RDS over ADS; http filters fault (→ cors for sidecars) → router, router last. */
+export function httpConnectionManager(
+  routeConfigName: string,
+  kind: 'envoy' | 'grpc',
+  options: IrSidecarOptions,
+): HttpConnectionManager {
+  const httpFilter = (name: string, value: ReturnType<typeof pack>) =>
+    create(HttpFilterSchema, { name, configType: { case: 'typedConfig', value } });
+  const filters = [httpFilter(FILTER.fault, pack(HTTPFaultSchema, create(HTTPFaultSchema)))];
+  if (kind === 'envoy') filters.push(httpFilter(FILTER.cors, pack(CorsSchema, create(CorsSchema))));
+  filters.push(httpFilter(FILTER.router, pack(RouterSchema, create(RouterSchema))));
+  return create(HttpConnectionManagerSchema, {
+    statPrefix: STAT_PREFIX,
+    routeSpecifier: {
+      case: 'rds',
+      value: create(RdsSchema, { configSource: adsConfigSource(), routeConfigName }),
+    },
+    httpFilters: filters,
+    accessLog: accessLogs(options),
+    ...(options.tracing
+      ? {
+          generateRequestId: true,
+          requestIdExtension: create(RequestIDExtensionSchema, {
+            typedConfig: pack(UuidRequestIdConfigSchema, create(UuidRequestIdConfigSchema)),
+          }),
+        }
+      : {}),
+  });
+}
+
+function hcmFilter(hcm: HttpConnectionManager): Filter {
+  return create(FilterSchema, {
+    name: FILTER.hcm,
+    configType: { case: 'typedConfig', value: pack(HttpConnectionManagerSchema, hcm) },
+  });
+}
+
+function accessLogs(options: IrSidecarOptions) {
+  if (options.accessLogPath === undefined) return [];
+  return [
+    create(AccessLogSchema, {
+      name: FILTER.fileAccessLog,
+      configType: {
+        case: 'typedConfig',
+        value: pack(FileAccessLogSchema, create(FileAccessLogSchema, { path: options.accessLogPath })),
+      },
+    }),
+  ];
+}
+
+function originalDst() {
+  return create(ListenerFilterSchema, {
+    name: FILTER.originalDst,
+    configType: { case: 'typedConfig', value: pack(OriginalDstSchema, create(OriginalDstSchema)) },
+  });
+}

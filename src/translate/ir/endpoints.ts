@@ -1,0 +1,101 @@
+// Backend service → ClusterLoadAssignment IR: one locality per NEG zone, weighted by
+// capacity, ranked by distance from the node's zone.
+import { isIP } from 'node:net';
+import type { NodeView, TranslateInput, TranslateIssue } from '../types.js';
+import { compare, type Loaded, type Resources } from './resources.js';
+import type { IrClusterEndpoints, IrEndpoint, IrLocality } from './types.js';
+
+/** Locality weight units per endpoint at capacityScaler 1. */
+export const WEIGHT_PER_ENDPOINT = 100;
+
+const ZONE_OF_NEG = /\/zones\/([^/]+)\/networkEndpointGroups\//;
+
+/** `us-central1-a` → `us-central1` */
+export function regionOf(zone: string): string {
+  const i = zone.lastIndexOf('-');
+  return i > 0 ? zone.slice(0, i) : zone;
+}
+
+export function buildClusterEndpoints(
+  bs: Loaded<'backendServices'>,
+  input: TranslateInput,
+  res: Resources,
+  view: NodeView,
+  issues: TranslateIssue[],
+): IrClusterEndpoints {
+  const zones = new Map<string, { capacity: number; endpoints: Map<string, IrEndpoint> }>();
+  bs.body.backends?.forEach((backend, i) => {
+    if (backend.capacityScaler <= 0) return; // drained
+    const at = `backends[${i}].group`;
+    const group = backend.group;
+    const zone = ZONE_OF_NEG.exec(group)?.[1];
+    const neg = res.get('networkEndpointGroups', group);
+    if (zone === undefined || neg === undefined) {
+      issues.push({
+        resource: bs.path,
+        location: at,
+        message: `'${group}' was not found: the backend is skipped`,
+      });
+      return;
+    }
+    const entry = zones.get(zone) ?? { capacity: 0, endpoints: new Map<string, IrEndpoint>() };
+    let count = 0;
+    for (const e of input.endpoints.get(group) ?? []) {
+      const port = e.port > 0 ? e.port : neg.body.defaultPort;
+      if (isIP(e.ipAddress) === 0 || port === undefined) {
+        issues.push({
+          resource: group,
+          location: `networkEndpoints[${e.ipAddress}:${e.port}]`,
+          message:
+            port === undefined
+              ? 'has no port and the group has no defaultPort: the endpoint is skipped'
+              : 'is not an IP address: the endpoint is skipped',
+        });
+        continue;
+      }
+      const key = `${e.ipAddress}|${port}`;
+      if (entry.endpoints.has(key)) continue;
+      count++;
+      entry.endpoints.set(key, {
+        address: e.ipAddress,
+        port,
+        health: input.health.get(`${group}|${e.ipAddress}|${port}`) ?? 'UNKNOWN',
+        source: group,
+      });
+    }
+    entry.capacity += count * backend.capacityScaler;
+    zones.set(zone, entry);
+  });
+
+  const localities: IrLocality[] = [];
+  for (const [zone, entry] of zones) {
+    if (entry.endpoints.size === 0) continue;
+    localities.push({
+      region: regionOf(zone),
+      zone,
+      priority: 0,
+      weight: Math.max(1, Math.round(entry.capacity * WEIGHT_PER_ENDPOINT)),
+      endpoints: [...entry.endpoints.values()].sort(
+        (a, b) => compare(a.address, b.address) || a.port - b.port || compare(a.source, b.source),
+      ),
+    });
+  }
+  assignPriorities(localities, view.zone);
+  localities.sort((a, b) => a.priority - b.priority || compare(a.zone, b.zone));
+  return { clusterName: bs.name, source: bs.path, localities };
+}
+
+/**
+ * Priorities by distance from the node's zone: same zone, same region, elsewhere; renumbered
+ * to be contiguous from 0. Without a zone, everything is priority 0.
+ *
+ * Seam: graceful failover (spilling to the next priority when the primary is more than
+ * failoverHealthThreshold unhealthy) and capacity spill-over belong here, as a step that
+ * rewrites priorities and weights from health and reported load.
+ */
+export function assignPriorities(localities: IrLocality[], nodeZone: string | undefined): void {
+  const tier = (l: IrLocality) =>
+    nodeZone === undefined ? 0 : l.zone === nodeZone ? 0 : l.region === regionOf(nodeZone) ? 1 : 2;
+  const used = [...new Set(localities.map(tier))].sort((a, b) => a - b);
+  for (const l of localities) l.priority = used.indexOf(tier(l));
+}
