@@ -11,7 +11,12 @@ export const TYPE_URL = {
 export type TypeUrl = (typeof TYPE_URL)[keyof typeof TYPE_URL];
 
 /** Push order that keeps make-before-break: clusters, then endpoints, listeners, routes. */
-export const PUSH_ORDER: readonly TypeUrl[] = [TYPE_URL.cluster, TYPE_URL.endpoint, TYPE_URL.listener, TYPE_URL.route];
+export const PUSH_ORDER: readonly TypeUrl[] = [
+  TYPE_URL.cluster,
+  TYPE_URL.endpoint,
+  TYPE_URL.listener,
+  TYPE_URL.route,
+];
 
 /** One resource, encoded once and shared by every stream that is sent it. */
 export interface EncodedResource {

@@ -1,0 +1,161 @@
+// State-of-the-world ADS (StreamAggregatedResources): one session per stream.
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { DiscoveryRequest } from '../gen/envoy/service/discovery/v3/discovery_pb.js';
+import type { TypeRecord } from './registry.js';
+import {
+  AdsSession,
+  isFullStateType,
+  recordAbsent,
+  recordAck,
+  recordNack,
+  recordSent,
+  recordSubscribed,
+  type SessionContext,
+} from './stream-state.js';
+import type { EncodedResource, Snapshot, TypeUrl } from './types.js';
+import { discoveryResponseBytes } from './wire.js';
+
+interface SotwTypeState {
+  rec: TypeRecord;
+  /** The stream has named resources of this type at least once (ends the legacy wildcard). */
+  namedOnce: boolean;
+  /** Name → version of what the client was last sent (what it should hold). */
+  sent: Map<string, string>;
+  /** The next evaluation must respond even if nothing differs (first LDS/CDS request). */
+  force: boolean;
+  /** The snapshot type version last evaluated with the current subscription ('' = re-evaluate). */
+  evaluated: string;
+}
+
+export class SotwSession extends AdsSession<DiscoveryRequest> {
+  private readonly types = new Map<TypeUrl, SotwTypeState>();
+
+  constructor(call: ServerDuplexStream<DiscoveryRequest, Uint8Array>, ctx: SessionContext) {
+    super(call, ctx, 'sotw');
+  }
+
+  protected head(req: DiscoveryRequest) {
+    return { node: req.node, typeUrl: req.typeUrl, names: req.resourceNames };
+  }
+
+  protected requestedTypes(): Iterable<TypeUrl> {
+    return this.types.keys();
+  }
+
+  protected handle(req: DiscoveryRequest, typeUrl: TypeUrl): void {
+    const now = Date.now();
+    let st = this.types.get(typeUrl);
+    const first = st === undefined;
+    if (st === undefined) {
+      st = {
+        rec: this.typeRecord(typeUrl),
+        namedOnce: false,
+        sent: new Map(),
+        force: isFullStateType(typeUrl),
+        evaluated: '',
+      };
+      this.types.set(typeUrl, st);
+    }
+    const nonce = req.responseNonce;
+    // A nonce is fresh only if it is the one of the last response of this type on this stream.
+    const stale = nonce !== '' && nonce !== st.rec.lastSent?.nonce;
+    if (nonce !== '' && !stale) {
+      if (req.errorDetail !== undefined) {
+        const message = req.errorDetail.message;
+        if (recordNack(this.ctx.registry, st.rec, nonce, message, now)) {
+          this.log.warn(
+            { node: this.record.node?.id, typeUrl, version: st.rec.lastSent?.version, error: message },
+            'xds NACK',
+          );
+        }
+      } else {
+        recordAck(this.ctx.registry, st.rec, nonce, req.versionInfo, now);
+      }
+    }
+    // The subscription change is applied even on a stale nonce (envoy#10363), not the ACK/NACK.
+    const changed = this.applySubscription(st, typeUrl, req.resourceNames, now);
+    if (first || changed) {
+      this.markDirty(typeUrl);
+      this.flush();
+    }
+  }
+
+  private applySubscription(
+    st: SotwTypeState,
+    typeUrl: TypeUrl,
+    requested: readonly string[],
+    now: number,
+  ): boolean {
+    const names = new Set(requested);
+    let wildcard = names.delete('*');
+    if (names.size > 0) st.namedOnce = true;
+    // Legacy wildcard: LDS/CDS naming nothing, as long as the stream never named anything.
+    if (!wildcard && names.size === 0 && isFullStateType(typeUrl) && !st.namedOnce) wildcard = true;
+    const rec = st.rec;
+    const changed =
+      wildcard !== rec.wildcard || names.size !== rec.names.size || [...names].some((n) => !rec.names.has(n));
+    if (!changed) return false;
+    rec.wildcard = wildcard;
+    rec.names = names;
+    st.evaluated = '';
+    if (!wildcard) {
+      // Forget what was sent for names no longer subscribed: subscribing again resends them.
+      for (const name of [...st.sent.keys()]) if (!names.has(name)) st.sent.delete(name);
+      for (const name of [...rec.resources.keys()]) if (!names.has(name)) rec.resources.delete(name);
+    }
+    const all = this.snapshot?.resources.get(typeUrl);
+    for (const name of names) recordSubscribed(rec, name, all?.has(name) ?? false, now);
+    return true;
+  }
+
+  protected buildResponse(typeUrl: TypeUrl, snapshot: Snapshot): Uint8Array | undefined {
+    const st = this.types.get(typeUrl);
+    if (st === undefined) return undefined;
+    const rec = st.rec;
+    const typeVersion = snapshot.versions.get(typeUrl) ?? '';
+    // Same content for this type and same subscription: nothing can differ (cheap at scale).
+    if (!st.force && typeVersion !== '' && st.evaluated === typeVersion) return undefined;
+    st.evaluated = typeVersion;
+    const now = Date.now();
+    const all = snapshot.resources.get(typeUrl) ?? new Map<string, EncodedResource>();
+    const toSend: EncodedResource[] = [];
+    if (rec.wildcard) {
+      for (const r of all.values()) toSend.push(r);
+    } else {
+      for (const name of rec.names) {
+        const r = all.get(name);
+        if (r !== undefined) toSend.push(r);
+        else recordAbsent(rec, name, now);
+      }
+    }
+    const fullState = isFullStateType(typeUrl);
+    if (!fullState) {
+      // RDS/EDS cannot signal removal; forget removed ones so a comeback is sent again.
+      for (const name of [...st.sent.keys()]) {
+        if (!all.has(name)) {
+          st.sent.delete(name);
+          recordAbsent(rec, name, now);
+        }
+      }
+    }
+    let differs = st.force || toSend.some((r) => st.sent.get(r.name) !== r.version);
+    if (!differs && fullState) differs = toSend.length !== st.sent.size;
+    if (!differs) return undefined;
+    st.force = false;
+    const version = typeVersion;
+    const nonce = this.nextNonce();
+    const sentNames = new Set(toSend.map((r) => r.name));
+    if (fullState) {
+      for (const [name] of st.sent) {
+        if (!sentNames.has(name)) {
+          if (rec.names.has(name)) recordAbsent(rec, name, now);
+          else rec.resources.delete(name);
+        }
+      }
+    }
+    st.sent = new Map(toSend.map((r) => [r.name, r.version]));
+    for (const r of toSend) recordSent(rec, r, now);
+    rec.lastSent = { version, nonce, time: now, resourceNames: [...sentNames], removedNames: [] };
+    return discoveryResponseBytes(version, typeUrl, nonce, toSend);
+  }
+}
