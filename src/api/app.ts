@@ -2,15 +2,17 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import { authenticate } from './auth.js';
-import type { ApiContext } from './context.js';
+import type { ApiContext, XdsHandles } from './context.js';
 import { ApiError, isApiError } from './errors.js';
 import { jsonErrorPosition } from './json-position.js';
 import { OperationLog } from './operations.js';
 import { ResourceService } from './resource-service.js';
 import { applyRoutes } from './routes/apply.js';
 import { computeRoutes } from './routes/compute.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { nodeDataRoutes } from './routes/node-data.js';
 import { projectRoutes } from './routes/projects.js';
+import { proxyRoutes } from './routes/proxies.js';
 import { tokenRoutes } from './routes/tokens.js';
 
 /** URL maps may serialise to 524 KB; leave room for the rest of a request. */
@@ -20,9 +22,10 @@ export interface AppOptions {
   store: Store;
   logger: Logger;
   publicUrl?: string;
+  xds?: XdsHandles;
 }
 
-const UNAUTHENTICATED = new Set(['/healthz', '/readyz']);
+const UNAUTHENTICATED = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** The HTTP API: Compute-API-shaped resources under /compute/v1, Vane's own under /v1. */
 export function buildApp(opts: AppOptions): FastifyInstance {
@@ -39,6 +42,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     operations,
     resources: new ResourceService(opts.store, operations),
     ...(opts.publicUrl === undefined ? {} : { publicUrl: opts.publicUrl.replace(/\/$/, '') }),
+    ...(opts.xds === undefined ? {} : { xds: opts.xds }),
   };
 
   app.removeAllContentTypeParsers();
@@ -98,5 +102,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   applyRoutes(app, ctx);
   computeRoutes(app, ctx);
   nodeDataRoutes(app, ctx);
+  proxyRoutes(app, ctx);
+  metricsRoutes(app, ctx);
   return app;
 }

@@ -1,5 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Store } from '../store/store.js';
+import type { SnapshotCache } from '../xds/cache/snapshot-cache.js';
+import type { LoadWindow } from '../xds/lrs.js';
+import type { ConnectionRegistry } from '../xds/registry.js';
 import { authorize, type Permission, type Principal } from './auth.js';
 import { ApiError } from './errors.js';
 import type { OperationLog } from './operations.js';
@@ -13,6 +16,14 @@ export interface ApiContext {
   operations: OperationLog;
   /** Base URL for selfLinks; when unset, the URL the client used. */
   publicUrl?: string;
+  /** The xDS side, when this process serves proxies. */
+  xds?: XdsHandles;
+}
+
+export interface XdsHandles {
+  registry: ConnectionRegistry;
+  cache: SnapshotCache;
+  loads: LoadWindow;
 }
 
 declare module 'fastify' {

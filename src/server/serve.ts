@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import { buildApp } from '../api/app.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
+import { SnapshotCache } from '../xds/cache/snapshot-cache.js';
+import { LoadWindow } from '../xds/lrs.js';
+import { startXdsServer, type XdsServer } from '../xds/server.js';
 import { ensureAdminToken } from './admin-token.js';
 
 export interface ServeOptions {
@@ -16,15 +19,23 @@ export interface ServeOptions {
   xdsPort: number;
   publicUrl?: string;
   adminToken?: string;
+  /** Quiet period before configuration changes are translated and pushed. */
+  debounceMs?: number;
+  /** Longest a continuous burst of changes can delay a push. */
+  debounceMaxMs?: number;
+  /** load_reporting_interval asked of LRS clients, in seconds. */
+  lrsIntervalSeconds?: number;
 }
 
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   httpUrl: string;
+  xds: XdsServer;
   close(): Promise<void>;
 }
 
+/** Opens the store and starts the xDS server and the HTTP API; `close()` stops them in reverse. */
 export async function startServer(opts: ServeOptions, logger: Logger): Promise<RunningServer> {
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -34,35 +45,58 @@ export async function startServer(opts: ServeOptions, logger: Logger): Promise<R
     { store: redact(storeUrl), driver: store.driver, revision: await store.revision() },
     'store open',
   );
+  const cleanup: (() => Promise<void>)[] = [() => store.close()];
   try {
     await ensureAdminToken(store, dataDir, logger, opts.adminToken);
+    const cache = new SnapshotCache(store, {
+      logger: logger.child({ component: 'snapshots' }),
+      ...(opts.debounceMs === undefined ? {} : { debounceMs: opts.debounceMs }),
+      ...(opts.debounceMaxMs === undefined ? {} : { debounceMaxMs: opts.debounceMaxMs }),
+    });
+    cleanup.push(async () => cache.close());
+    const loads = new LoadWindow();
+    const xds = await startXdsServer({
+      host: opts.host,
+      port: opts.xdsPort,
+      source: cache,
+      logger: logger.child({ component: 'xds' }),
+      lrs: loads,
+      ...(opts.lrsIntervalSeconds === undefined ? {} : { lrsIntervalSeconds: opts.lrsIntervalSeconds }),
+    });
+    cleanup.push(() => xds.close());
     const app = buildApp({
       store,
       logger,
+      xds: { registry: xds.registry, cache, loads },
       ...(opts.publicUrl === undefined ? {} : { publicUrl: opts.publicUrl }),
     });
+    cleanup.push(() => app.close());
     await app.listen({ host: opts.host, port: opts.httpPort });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.httpPort;
-    const httpUrl = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
-    logger.info({ http: httpUrl, xdsPort: opts.xdsPort }, 'vane is serving');
+    const hostPart = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+    const httpUrl = `http://${hostPart}:${port}`;
+    logger.info({ http: httpUrl, xds: `${hostPart}:${xds.port}` }, 'vane is serving');
     let closing: Promise<void> | undefined;
     return {
       app,
       store,
       httpUrl,
+      xds,
       close: () => {
-        closing ??= (async () => {
-          await app.close();
-          await store.close();
-        })();
+        closing ??= shutDown(cleanup);
         return closing;
       },
     };
   } catch (err) {
-    await store.close();
+    await shutDown(cleanup);
     throw err;
   }
+}
+
+/** Runs the cleanup steps newest first: API, xDS streams, snapshot cache, store. */
+async function shutDown(cleanup: (() => Promise<void>)[]): Promise<void> {
+  for (const step of cleanup.splice(0).reverse()) await step();
 }
 
 function redact(url: string): string {

@@ -14,6 +14,8 @@ export const POSTGRES_URL = process.env.VANE_TEST_POSTGRES_URL ?? 'postgres://12
 
 export interface TestServer {
   url: string;
+  /** `127.0.0.1:PORT` of the xDS server. */
+  xdsAddress: string;
   adminToken: string;
   dataDir: string;
   process: ChildProcess;
@@ -77,13 +79,17 @@ export async function startVane(
     stderr += String(d);
   });
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  let xdsAddress = '';
   const url = await new Promise<string>((res, rej) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       try {
         const entry = JSON.parse(line) as Record<string, unknown>;
         logs.push(entry);
-        if (entry.msg === 'vane is serving') res(String(entry.http));
+        if (entry.msg === 'vane is serving') {
+          xdsAddress = String(entry.xds);
+          res(String(entry.http));
+        }
       } catch {
         logs.push({ raw: line });
       }
@@ -110,6 +116,7 @@ export async function startVane(
   };
   return {
     url,
+    xdsAddress,
     adminToken,
     dataDir,
     process: child,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parsePort } from '../args.js';
+import { parseNonNegative, parsePort } from '../args.js';
 
 export function serveCommand(program: Command): void {
   program
@@ -20,6 +20,14 @@ export function serveCommand(program: Command): void {
     .option('--http-port <port>', 'REST API port (0 picks a free one)', parsePort, 8080)
     .option('--xds-port <port>', 'xDS (gRPC) port', parsePort, 15010)
     .option('--public-url <url>', 'base URL for selfLinks (default: the URL each client used)')
+    .option(
+      '--debounce-ms <ms>',
+      'quiet period before configuration changes are pushed',
+      parseNonNegative,
+      100,
+    )
+    .option('--debounce-max-ms <ms>', 'longest a burst of changes can delay a push', parseNonNegative, 1000)
+    .option('--lrs-interval <seconds>', 'load reporting interval asked of proxies', parseNonNegative, 10)
     .option('--log-level <level>', 'trace, debug, info, warn or error', process.env.VANE_LOG_LEVEL ?? 'info')
     .action(
       async (opts: {
@@ -30,6 +38,9 @@ export function serveCommand(program: Command): void {
         xdsPort: number;
         publicUrl?: string;
         logLevel: string;
+        debounceMs: number;
+        debounceMaxMs: number;
+        lrsInterval: number;
       }) => {
         // Loaded here so that client commands do not pay for the server's modules.
         const { createLogger } = await import('../../server/logger.js');
@@ -41,6 +52,9 @@ export function serveCommand(program: Command): void {
             host: opts.host,
             httpPort: opts.httpPort,
             xdsPort: opts.xdsPort,
+            debounceMs: opts.debounceMs,
+            debounceMaxMs: opts.debounceMaxMs,
+            lrsIntervalSeconds: opts.lrsInterval,
             ...(opts.store === undefined ? {} : { store: opts.store }),
             ...(opts.publicUrl === undefined ? {} : { publicUrl: opts.publicUrl }),
             ...(process.env.VANE_ADMIN_TOKEN === undefined

@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { ApiContext } from '../context.js';
+
+/**
+ * Prometheus metrics at GET /metrics (unauthenticated, like /healthz). Values are read from
+ * the xDS registry at scrape time, so the hot path only bumps plain counters.
+ */
+export function metricsRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'vane_process_' });
+  const xds = ctx.xds;
+  if (xds) {
+    const m = () => xds.registry.metrics();
+    new Gauge({
+      name: 'vane_xds_connected_proxies',
+      help: 'Live xDS streams (ADS and LRS)',
+      registers: [registry],
+      collect() {
+        this.set(m().liveStreams);
+      },
+    });
+    const monotonic = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    monotonic('vane_xds_streams_opened_total', 'xDS streams opened', () => m().streamsOpened);
+    monotonic(
+      'vane_xds_refused_streams_total',
+      'xDS streams refused (unknown project or network, bad node)',
+      () => m().refusals,
+    );
+    monotonic('vane_xds_acks_total', 'ACKs received', () => m().acks);
+    monotonic('vane_xds_nacks_total', 'NACKs received', () => m().nacks);
+    monotonic('vane_xds_bytes_sent_total', 'Bytes of discovery responses sent', () => m().bytesSent);
+    monotonic('vane_lrs_reports_total', 'Load reports received', () => m().loadReports);
+    new Counter({
+      name: 'vane_xds_pushes_total',
+      help: 'Discovery responses sent, by type',
+      labelNames: ['type'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [type, n] of Object.entries(m().pushes)) this.inc({ type: type.replace(/^.*\./, '') }, n);
+      },
+    });
+    new Gauge({
+      name: 'vane_xds_pending_bytes',
+      help: 'Bytes written to streams and not yet flushed',
+      registers: [registry],
+      collect() {
+        this.set(m().pendingBytes);
+      },
+    });
+  }
+  new Gauge({
+    name: 'vane_store_revision',
+    help: 'Store revision of the last committed change',
+    registers: [registry],
+    async collect() {
+      this.set(await ctx.store.revision());
+    },
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+}

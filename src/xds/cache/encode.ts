@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { type DescMessage, type Message, toBinary } from '@bufbuild/protobuf';
+import { ClusterSchema } from '../../gen/envoy/config/cluster/v3/cluster_pb.js';
+import { ClusterLoadAssignmentSchema } from '../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
+import { ListenerSchema } from '../../gen/envoy/config/listener/v3/listener_pb.js';
+import { RouteConfigurationSchema } from '../../gen/envoy/config/route/v3/route_pb.js';
+import { type EncodedResource, TYPE_URL, type TypeUrl } from '../types.js';
+
+export const SCHEMA_OF: Record<TypeUrl, DescMessage> = {
+  [TYPE_URL.listener]: ListenerSchema,
+  [TYPE_URL.route]: RouteConfigurationSchema,
+  [TYPE_URL.cluster]: ClusterSchema,
+  [TYPE_URL.endpoint]: ClusterLoadAssignmentSchema,
+};
+
+/** A short content hash: equal bytes, equal version, on every restart and every replica. */
+export function contentHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('base64url').slice(0, 16);
+}
+
+/**
+ * Encodes resources once: an identical resource (same type, name and bytes) already
+ * encoded for another view, or for the previous snapshot, is reused as the same object, so
+ * its bytes are shared and transports can cache per-object encodings.
+ */
+export class Encoder {
+  private previous = new Map<string, EncodedResource>();
+  private current = new Map<string, EncodedResource>();
+
+  encode(typeUrl: TypeUrl, schema: DescMessage, name: string, message: Message): EncodedResource {
+    const bytes = toBinary(schema, message);
+    const version = contentHash(bytes);
+    const key = `${typeUrl}\u0000${name}\u0000${version}`;
+    const known = this.current.get(key) ?? this.previous.get(key);
+    const resource = known ?? { name, typeUrl, version, bytes };
+    this.current.set(key, resource);
+    return resource;
+  }
+
+  /** Starts a generation: resources not encoded again since the last call are dropped. */
+  nextGeneration(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+}
+
+/** Per type: a hash of all (name, version) pairs in name order. */
+export function typeVersion(resources: ReadonlyMap<string, EncodedResource>): string {
+  const hash = createHash('sha256');
+  for (const name of [...resources.keys()].sort())
+    hash.update(`${name}\u0000${resources.get(name)!.version}\u0000`);
+  return hash.digest('base64url').slice(0, 16);
+}

@@ -1,0 +1,361 @@
+import type { Message } from '@bufbuild/protobuf';
+import { status } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { Store } from '../../store/store.js';
+import type { Change, ProjectRecord } from '../../store/types.js';
+import { translateConfig, translateEndpoints } from '../../translate/index.js';
+import type { ConfigOutput, EndpointsOutput, NodeView, TranslateIssue } from '../../translate/types.js';
+import {
+  type ConfigSource,
+  type EncodedResource,
+  type NodeInfo,
+  type Snapshot,
+  type Subscription,
+  TYPE_URL,
+  type TypeUrl,
+  XdsRefusal,
+} from '../types.js';
+import { Encoder, SCHEMA_OF, typeVersion } from './encode.js';
+import { nodeViewOf } from './node-view.js';
+import { type Dirt, ProjectState } from './project-state.js';
+import { OutputValidator } from './validate-output.js';
+
+export interface SnapshotCacheOptions {
+  logger: Logger;
+  /** Quiet period before a burst of changes is translated (istiod uses 100 ms). */
+  debounceMs?: number;
+  /** Upper bound on how long a continuous burst can delay translation. */
+  debounceMaxMs?: number;
+  /**
+   * Check every view's output against Envoy's validation rules and for consistency before
+   * publishing it (default true). Problems keep the view's last good snapshot in place.
+   */
+  validate?: boolean;
+}
+
+/** Why a view's newest configuration was not published. */
+export interface ViewError {
+  view: NodeView;
+  problems: string[];
+  at: string;
+}
+
+interface Subscriber {
+  node: NodeInfo;
+  onChange: (snapshot: Snapshot) => void;
+  key: string;
+}
+
+interface View {
+  view: NodeView;
+  config: ConfigOutput;
+  endpoints: EndpointsOutput;
+  snapshot: Snapshot;
+  subscribers: Set<Subscriber>;
+}
+
+/**
+ * The ConfigSource behind the xDS server: keeps each project's resources in memory from
+ * the store's change feed, translates once per distinct node view, encodes each resource
+ * once, and publishes a snapshot only when it differs. Configuration changes are debounced;
+ * endpoint changes re-translate only the affected ClusterLoadAssignments.
+ */
+export class SnapshotCache implements ConfigSource {
+  private readonly entries = new Map<string, Promise<ProjectEntry>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: SnapshotCacheOptions,
+  ) {
+    this.unsubscribe = store.subscribe((changes) => this.onChanges(changes));
+  }
+
+  async subscribe(node: NodeInfo, onChange: (snapshot: Snapshot) => void): Promise<Subscription> {
+    const entry = await this.admit(node);
+    return entry.add(node, onChange);
+  }
+
+  async check(node: NodeInfo): Promise<void> {
+    await this.admit(node);
+  }
+
+  /** Translation problems and refused publications, per loaded project. */
+  async status(projectId: string): Promise<{ issues: TranslateIssue[]; errors: ViewError[] } | undefined> {
+    const entry = this.entries.get(projectId);
+    if (!entry) return undefined;
+    return (await entry).status();
+  }
+
+  /** What a node would be sent now, without subscribing (for visibility). */
+  async preview(
+    node: NodeInfo,
+  ): Promise<{ view: NodeView; config: ConfigOutput; endpoints: EndpointsOutput }> {
+    const entry = await this.admit(node);
+    return entry.preview(node);
+  }
+
+  close(): void {
+    this.unsubscribe();
+    for (const entry of this.entries.values()) void entry.then((e) => e.close());
+  }
+
+  private async admit(node: NodeInfo): Promise<ProjectEntry> {
+    const project = await this.store.getProjectByNumber(node.projectNumber);
+    if (!project) throw new XdsRefusal(status.NOT_FOUND, 'Requested entity was not found.');
+    const entry = await this.entry(project);
+    if (!entry.state.hasMeshForwardingRule(node.network)) {
+      throw new XdsRefusal(
+        status.NOT_FOUND,
+        `Vane configuration was not found for network "${node.network}" in project "${node.projectNumber}".`,
+      );
+    }
+    return entry;
+  }
+
+  private entry(project: ProjectRecord): Promise<ProjectEntry> {
+    let entry = this.entries.get(project.id);
+    if (!entry) {
+      entry = ProjectState.load(this.store, project).then(
+        (state) => new ProjectEntry(this.store, state, this.opts),
+      );
+      this.entries.set(project.id, entry);
+      entry.catch(() => this.entries.delete(project.id));
+    }
+    return entry;
+  }
+
+  private onChanges(changes: Change[]): void {
+    const byProject = new Map<string, Change[]>();
+    for (const c of changes) {
+      const list = byProject.get(c.project) ?? [];
+      list.push(c);
+      byProject.set(c.project, list);
+    }
+    for (const [project, list] of byProject) {
+      const entry = this.entries.get(project);
+      if (!entry) continue;
+      if (list.some((c) => c.kind === 'projects')) {
+        // Deleted (or re-created): start again from the store.
+        this.entries.delete(project);
+        void entry.then(async (e) => {
+          const record = await this.store.getProject(project);
+          e.replaceState(
+            record ? await ProjectState.load(this.store, record) : ProjectState.empty(e.state.project),
+          );
+        });
+        continue;
+      }
+      void entry.then((e) => e.changed(list));
+    }
+  }
+}
+
+class ProjectEntry {
+  private readonly views = new Map<string, View>();
+  private readonly encoder = new Encoder();
+  private readonly validator = new OutputValidator();
+  private pending: Dirt = { config: false, negs: new Set() };
+  private timer: NodeJS.Timeout | undefined;
+  private burstStart = 0;
+  private work: Promise<void> = Promise.resolve();
+  private errors: ViewError[] = [];
+  private labels: Set<string>;
+
+  constructor(
+    private readonly store: Store,
+    public state: ProjectState,
+    private readonly opts: SnapshotCacheOptions,
+  ) {
+    this.labels = state.filterLabels();
+  }
+
+  add(node: NodeInfo, onChange: (snapshot: Snapshot) => void): Subscription {
+    const view = nodeViewOf(node, this.labels);
+    const key = JSON.stringify(view);
+    const sub: Subscriber = { node, onChange, key };
+    const entry = this.views.get(key) ?? this.build(view, key);
+    entry.subscribers.add(sub);
+    return {
+      current: () => this.views.get(sub.key)?.snapshot ?? EMPTY,
+      close: () => {
+        const v = this.views.get(sub.key);
+        v?.subscribers.delete(sub);
+        if (v && v.subscribers.size === 0) this.views.delete(sub.key);
+      },
+    };
+  }
+
+  preview(node: NodeInfo): { view: NodeView; config: ConfigOutput; endpoints: EndpointsOutput } {
+    const view = nodeViewOf(node, this.labels);
+    const input = this.state.input();
+    return { view, config: translateConfig(input, view), endpoints: translateEndpoints(input, view) };
+  }
+
+  status(): { issues: TranslateIssue[]; errors: ViewError[] } {
+    const seen = new Set<string>();
+    const issues: TranslateIssue[] = [];
+    for (const v of this.views.values()) {
+      for (const issue of [...v.config.issues, ...v.endpoints.issues]) {
+        const key = `${issue.resource}|${issue.location}|${issue.message}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          issues.push(issue);
+        }
+      }
+    }
+    return { issues, errors: [...this.errors] };
+  }
+
+  changed(changes: Change[]): void {
+    this.work = this.work
+      .then(async () => {
+        const dirt = await this.state.apply(this.store, changes);
+        this.schedule(dirt);
+      })
+      .catch((err: unknown) =>
+        this.opts.logger.error({ err, project: this.state.project.id }, 'applying changes failed'),
+      );
+  }
+
+  replaceState(state: ProjectState): void {
+    this.state = state;
+    this.schedule({ config: true, negs: new Set() });
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+  }
+
+  private schedule(dirt: Dirt): void {
+    if (!dirt.config && dirt.negs.size === 0) return;
+    this.pending.config ||= dirt.config;
+    for (const neg of dirt.negs) this.pending.negs.add(neg);
+    const quiet = this.opts.debounceMs ?? 100;
+    const max = this.opts.debounceMaxMs ?? 1000;
+    const now = Date.now();
+    if (this.timer === undefined) this.burstStart = now;
+    clearTimeout(this.timer);
+    const wait = Math.max(0, Math.min(quiet, this.burstStart + max - now));
+    this.timer = setTimeout(() => this.flush(), wait);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const dirt = this.pending;
+    this.pending = { config: false, negs: new Set() };
+    this.work = this.work.then(() => this.rebuild(dirt));
+  }
+
+  private rebuild(dirt: Dirt): void {
+    this.encoder.nextGeneration();
+    if (dirt.config) {
+      this.labels = this.state.filterLabels();
+      // Metadata filters may have changed which labels matter: re-key every subscriber.
+      const subscribers = [...this.views.values()].flatMap((v) => [...v.subscribers]);
+      const old = new Map(this.views);
+      this.views.clear();
+      for (const sub of subscribers) {
+        const view = nodeViewOf(sub.node, this.labels);
+        sub.key = JSON.stringify(view);
+        const entry = this.views.get(sub.key) ?? this.build(view, sub.key, old.get(sub.key)?.snapshot);
+        entry.subscribers.add(sub);
+      }
+      for (const v of this.views.values()) this.publish(v, old.get(JSON.stringify(v.view))?.snapshot);
+      return;
+    }
+    const clusters = this.state.servicesUsing(dirt.negs);
+    if (clusters.size === 0) return;
+    const input = this.state.input();
+    for (const v of this.views.values()) {
+      const fresh = translateEndpoints(input, v.view, clusters);
+      const keep = v.endpoints.endpoints.filter((e) => !clusters.has(e.clusterName));
+      const endpoints = {
+        endpoints: [...keep, ...fresh.endpoints].sort((a, b) => (a.clusterName < b.clusterName ? -1 : 1)),
+        issues: fresh.issues,
+      };
+      const previous = v.snapshot;
+      this.assemble(v, v.config, endpoints, previous);
+      this.publish(v, previous);
+    }
+  }
+
+  /** Translates and encodes a view; a view whose output fails validation keeps `fallback`. */
+  private build(view: NodeView, key: string, fallback?: Snapshot): View {
+    const input = this.state.input();
+    const entry: View = {
+      view,
+      config: { listeners: [], routes: [], clusters: [], issues: [] },
+      endpoints: { endpoints: [], issues: [] },
+      snapshot: fallback ?? EMPTY,
+      subscribers: new Set(),
+    };
+    this.assemble(entry, translateConfig(input, view), translateEndpoints(input, view), fallback ?? EMPTY);
+    this.views.set(key, entry);
+    return entry;
+  }
+
+  private assemble(v: View, config: ConfigOutput, endpoints: EndpointsOutput, fallback: Snapshot): void {
+    v.config = config;
+    v.endpoints = endpoints;
+    const validate = this.opts.validate !== false;
+    const problems: string[] = [];
+    const resources = new Map<TypeUrl, Map<string, EncodedResource>>();
+    const add = <T extends Message & { name?: string; clusterName?: string }>(
+      typeUrl: TypeUrl,
+      messages: readonly T[],
+    ) => {
+      const byName = new Map<string, EncodedResource>();
+      const schema = SCHEMA_OF[typeUrl];
+      for (const m of messages) {
+        const name = (typeUrl === TYPE_URL.endpoint ? m.clusterName : m.name) ?? '';
+        const encoded = this.encoder.encode(typeUrl, schema, name, m);
+        if (validate) problems.push(...this.validator.resource(encoded, schema, m));
+        byName.set(name, encoded);
+      }
+      resources.set(typeUrl, byName);
+    };
+    add(TYPE_URL.listener, config.listeners);
+    add(TYPE_URL.route, config.routes);
+    add(TYPE_URL.cluster, config.clusters);
+    add(TYPE_URL.endpoint, endpoints.endpoints);
+    if (validate) problems.push(...this.validator.snapshot({ ...config, ...endpoints }));
+    if (problems.length > 0) {
+      const key = JSON.stringify(v.view);
+      this.errors = [
+        ...this.errors.filter((e) => JSON.stringify(e.view) !== key),
+        { view: v.view, problems, at: new Date().toISOString() },
+      ].slice(-50);
+      this.opts.logger.error(
+        { project: this.state.project.id, view: v.view, problems: problems.slice(0, 10) },
+        'configuration failed validation; keeping the last good snapshot',
+      );
+      v.snapshot = fallback;
+      return;
+    }
+    if (this.errors.length > 0)
+      this.errors = this.errors.filter((e) => JSON.stringify(e.view) !== JSON.stringify(v.view));
+    v.snapshot = { resources, versions: new Map([...resources].map(([t, r]) => [t, typeVersion(r)])) };
+  }
+
+  private publish(v: View, previous: Snapshot | undefined): void {
+    if (previous && sameVersions(previous, v.snapshot)) return;
+    for (const sub of v.subscribers) {
+      try {
+        sub.onChange(v.snapshot);
+      } catch (err) {
+        this.opts.logger.error({ err, node: sub.node.id }, 'snapshot subscriber failed');
+      }
+    }
+  }
+}
+
+const EMPTY: Snapshot = {
+  resources: new Map(Object.values(TYPE_URL).map((t) => [t, new Map()])),
+  versions: new Map(Object.values(TYPE_URL).map((t) => [t, typeVersion(new Map())])),
+};
+
+function sameVersions(a: Snapshot, b: Snapshot): boolean {
+  for (const t of Object.values(TYPE_URL)) if (a.versions.get(t) !== b.versions.get(t)) return false;
+  return true;
+}

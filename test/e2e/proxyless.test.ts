@@ -1,0 +1,231 @@
+// Proxyless gRPC end to end: real grpc-js-xds clients (child processes) call real gRPC
+// backends on 127.0.0.1 through a real `vane serve`, configured over the REST API.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type Backend, startBackend } from '../helpers/backends.js';
+import { startVane, type TestServer } from '../helpers/server.js';
+import { tally, XdsClient } from '../helpers/xds-client.js';
+
+const ZONE = 'us-central1-a';
+let vane: TestServer;
+let backends: Record<string, Backend>;
+const clients: XdsClient[] = [];
+let projectCounter = 0;
+
+before(async () => {
+  vane = await startVane();
+  backends = {};
+  for (const name of ['v1-a', 'v1-b', 'v2-a']) backends[name] = await startBackend(name);
+});
+
+after(async () => {
+  await Promise.all(clients.map((c) => c.stop()));
+  await Promise.all(Object.values(backends).map((b) => b.stop()));
+  await vane.stop();
+});
+
+/** A project whose `echo.test:8000` routes to backend services v1 (v1-a, v1-b) and v2 (v2-a). */
+async function mesh(urlMap: Record<string, unknown> = {}): Promise<{ project: string; number: string }> {
+  projectCounter += 1;
+  const project = `e2e-${projectCounter}`;
+  const created = await vane.api('POST', '/v1/projects', { projectId: project });
+  assert.equal(created.status, 200);
+  const endpoints = (names: string[]) =>
+    names.map((n) => ({ ipAddress: '127.0.0.1', port: backends[n]!.port }));
+  const resources = [
+    {
+      kind: 'networkEndpointGroup',
+      name: 'neg-v1',
+      zone: ZONE,
+      networkEndpoints: endpoints(['v1-a', 'v1-b']),
+    },
+    { kind: 'networkEndpointGroup', name: 'neg-v2', zone: ZONE, networkEndpoints: endpoints(['v2-a']) },
+    ...['v1', 'v2'].map((v) => ({
+      kind: 'backendService',
+      name: v,
+      protocol: 'GRPC',
+      backends: [
+        {
+          group: `zones/${ZONE}/networkEndpointGroups/neg-${v}`,
+          balancingMode: 'RATE',
+          maxRatePerEndpoint: 1000,
+        },
+      ],
+    })),
+    {
+      kind: 'urlMap',
+      name: 'echo-map',
+      defaultService: 'global/backendServices/v1',
+      hostRules: [{ hosts: ['echo.test'], pathMatcher: 'echo' }],
+      pathMatchers: [{ name: 'echo', defaultService: 'global/backendServices/v1' }],
+      ...urlMap,
+    },
+    {
+      kind: 'targetGrpcProxy',
+      name: 'echo-proxy',
+      urlMap: 'global/urlMaps/echo-map',
+      validateForProxyless: true,
+    },
+    {
+      kind: 'forwardingRule',
+      name: 'echo-rule',
+      IPAddress: '0.0.0.0',
+      portRange: '8000',
+      target: 'global/targetGrpcProxies/echo-proxy',
+    },
+  ];
+  const applied = await vane.api('POST', `/v1/projects/${project}/apply`, { resources });
+  assert.equal(applied.status, 200, JSON.stringify(applied.body));
+  return { project, number: String(created.body.projectNumber) };
+}
+
+function client(number: string, extra: Partial<ConstructorParameters<typeof XdsClient>[0]> = {}): XdsClient {
+  const c = new XdsClient({
+    xdsAddress: vane.xdsAddress,
+    target: 'echo.test:8000',
+    projectNumber: number,
+    zone: ZONE,
+    ...extra,
+  });
+  clients.push(c);
+  return c;
+}
+
+describe('proxyless gRPC through Vane', () => {
+  test('a client reaches the backends, round robin is even', async () => {
+    const { number } = await mesh();
+    const c = client(number);
+    await c.until((r) => r.backend !== undefined);
+    const counts = tally(await c.take(100));
+    assert.deepEqual(Object.keys(counts).sort(), ['v1-a', 'v1-b'], JSON.stringify(counts));
+    assert.ok(Math.abs(counts['v1-a']! - counts['v1-b']!) <= 2, `round robin: ${JSON.stringify(counts)}`);
+    await c.stop();
+  });
+
+  test('a 20/80 weighted split lands within ±5%', async () => {
+    const { number } = await mesh({
+      pathMatchers: [
+        {
+          name: 'echo',
+          defaultRouteAction: {
+            weightedBackendServices: [
+              { backendService: 'global/backendServices/v1', weight: 20 },
+              { backendService: 'global/backendServices/v2', weight: 80 },
+            ],
+          },
+        },
+      ],
+    });
+    const c = client(number);
+    await c.until((r) => r.backend !== undefined);
+    const results = await c.take(1000);
+    const counts = tally(results);
+    const v2 = (counts['v2-a'] ?? 0) / results.length;
+    assert.ok(Math.abs(v2 - 0.8) <= 0.05, `v2 share ${v2}: ${JSON.stringify(counts)}`);
+    await c.stop();
+  });
+
+  test('header route rules pick the service', async () => {
+    const { number } = await mesh({
+      pathMatchers: [
+        {
+          name: 'echo',
+          defaultService: 'global/backendServices/v1',
+          routeRules: [
+            {
+              priority: 0,
+              matchRules: [
+                {
+                  prefixMatch: '/vane.test.Echo/',
+                  headerMatches: [{ headerName: 'route', exactMatch: 'v2' }],
+                },
+              ],
+              service: 'global/backendServices/v2',
+            },
+            {
+              priority: 1,
+              matchRules: [{ prefixMatch: '/vane.test.Other/' }],
+              service: 'global/backendServices/v2',
+            },
+          ],
+        },
+      ],
+    });
+    const c = client(number);
+    await c.until((r) => r.backend !== undefined);
+    assert.deepEqual(Object.keys(tally(await c.take(20))).sort(), ['v1-a', 'v1-b']);
+    c.setCallMetadata({ route: 'v2' });
+    await c.until((r) => r.backend === 'v2-a', { streak: 20 });
+    await c.stop();
+  });
+
+  test('switching the default service moves traffic; endpoints come and go; deleting the rule fails RPCs', async () => {
+    const { project, number } = await mesh();
+    const c = client(number);
+    await c.until((r) => r.backend?.startsWith('v1') === true);
+    const patch = await vane.api('PATCH', `/compute/v1/projects/${project}/global/urlMaps/echo-map`, {
+      pathMatchers: [{ name: 'echo', defaultService: 'global/backendServices/v2' }],
+    });
+    assert.equal(patch.status, 200, JSON.stringify(patch.body));
+    await c.until((r) => r.backend === 'v2-a', { streak: 20 });
+
+    const neg = `/compute/v1/projects/${project}/zones/${ZONE}/networkEndpointGroups/neg-v2`;
+    const attach = await vane.api('POST', `${neg}/attachNetworkEndpoints`, {
+      networkEndpoints: [{ ipAddress: '127.0.0.1', port: backends['v1-a']!.port }],
+    });
+    assert.equal(attach.status, 200);
+    await c.until((r) => r.backend === 'v1-a', { streak: 1 });
+    const detach = await vane.api('POST', `${neg}/detachNetworkEndpoints`, {
+      networkEndpoints: [{ ipAddress: '127.0.0.1', port: backends['v1-a']!.port }],
+    });
+    assert.equal(detach.status, 200);
+    await c.until((r) => r.backend === 'v2-a', { streak: 30 });
+
+    assert.equal(
+      (await vane.api('DELETE', `/compute/v1/projects/${project}/global/forwardingRules/echo-rule`)).status,
+      200,
+    );
+    await c.until((r) => r.error === 'UNAVAILABLE', { streak: 5 });
+    await c.stop();
+  });
+
+  test('fault injection: aborts and delays reach the client', async () => {
+    const { number } = await mesh({
+      pathMatchers: [
+        {
+          name: 'echo',
+          defaultService: 'global/backendServices/v1',
+          routeRules: [
+            {
+              priority: 0,
+              matchRules: [
+                { prefixMatch: '/', headerMatches: [{ headerName: 'fault', exactMatch: 'abort' }] },
+              ],
+              service: 'global/backendServices/v1',
+              routeAction: { faultInjectionPolicy: { abort: { httpStatus: 503, percentage: 100 } } },
+            },
+            {
+              priority: 1,
+              matchRules: [
+                { prefixMatch: '/', headerMatches: [{ headerName: 'fault', exactMatch: 'delay' }] },
+              ],
+              service: 'global/backendServices/v1',
+              routeAction: {
+                faultInjectionPolicy: {
+                  delay: { fixedDelay: { seconds: 0, nanos: 300_000_000 }, percentage: 100 },
+                },
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const c = client(number, { callMetadata: { fault: 'abort' } });
+    await c.until((r) => r.error === 'UNAVAILABLE', { streak: 5 });
+    c.setCallMetadata({ fault: 'delay' });
+    await c.until((r) => r.backend !== undefined && r.ms >= 290, { streak: 3 });
+    c.setCallMetadata({});
+    await c.until((r) => r.backend !== undefined && r.ms < 200, { streak: 5 });
+    await c.stop();
+  });
+});

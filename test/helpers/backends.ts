@@ -1,0 +1,47 @@
+import * as grpc from '@grpc/grpc-js';
+
+/**
+ * A tiny gRPC service for end-to-end tests: `/vane.test.Echo/Who` answers with the name of
+ * the backend that served it, the request's metadata it was asked about, and the path.
+ * Messages are JSON (gRPC does not care how a payload is encoded), so no .proto is needed.
+ */
+export const ECHO_SERVICE = {
+  who: {
+    path: '/vane.test.Echo/Who',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (v: object) => Buffer.from(JSON.stringify(v)),
+    requestDeserialize: (b: Buffer) => JSON.parse(b.toString()) as Record<string, unknown>,
+    responseSerialize: (v: object) => Buffer.from(JSON.stringify(v)),
+    responseDeserialize: (b: Buffer) => JSON.parse(b.toString()) as { backend: string },
+  },
+} satisfies grpc.ServiceDefinition;
+
+export interface Backend {
+  name: string;
+  port: number;
+  served: number;
+  stop(): Promise<void>;
+}
+
+/** Starts a gRPC echo backend on 127.0.0.1 with a free port. */
+export async function startBackend(name: string): Promise<Backend> {
+  const server = new grpc.Server();
+  const backend: Backend = { name, port: 0, served: 0, stop: async () => {} };
+  server.addService(ECHO_SERVICE, {
+    who: (
+      _call: grpc.ServerUnaryCall<Record<string, unknown>, object>,
+      callback: grpc.sendUnaryData<object>,
+    ) => {
+      backend.served += 1;
+      callback(null, { backend: name });
+    },
+  });
+  backend.port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
+      err ? reject(err) : resolve(port),
+    ),
+  );
+  backend.stop = () => new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+  return backend;
+}

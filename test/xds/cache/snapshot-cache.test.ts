@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import pino from 'pino';
+import { applyDocuments } from '../../../src/api/apply.js';
+import { OperationLog } from '../../../src/api/operations.js';
+import { Renderer } from '../../../src/api/render.js';
+import { ResourceService } from '../../../src/api/resource-service.js';
+import { openStore } from '../../../src/store/open.js';
+import type { Store } from '../../../src/store/store.js';
+import { SnapshotCache } from '../../../src/xds/cache/snapshot-cache.js';
+import { type NodeInfo, type Snapshot, TYPE_URL, XdsRefusal } from '../../../src/xds/types.js';
+
+let store: Store;
+let resources: ResourceService;
+let cache: SnapshotCache;
+
+before(async () => {
+  store = await openStore('sqlite::memory:');
+  resources = new ResourceService(store, new OperationLog());
+  cache = new SnapshotCache(store, { logger: pino({ level: 'silent' }), debounceMs: 50, debounceMaxMs: 400 });
+  await store.write(async (tx) => {
+    await tx.createProject({ id: 'p', number: '111', createdAt: new Date().toISOString() });
+    await tx.createProject({ id: 'empty', number: '222', createdAt: new Date().toISOString() });
+  });
+  for (const project of ['p', 'empty']) {
+    await store.write((tx) =>
+      resources.writeInTx(
+        tx,
+        { project, scope: 'global', collection: 'networks' },
+        { name: 'default' },
+        { mode: 'insert' },
+      ),
+    );
+  }
+  await apply([
+    {
+      kind: 'networkEndpointGroup',
+      name: 'neg',
+      zone: 'us-central1-a',
+      networkEndpoints: [{ ipAddress: '10.0.0.1', port: 8080 }],
+    },
+    {
+      kind: 'backendService',
+      name: 'svc',
+      protocol: 'GRPC',
+      backends: [
+        {
+          group: 'zones/us-central1-a/networkEndpointGroups/neg',
+          balancingMode: 'RATE',
+          maxRatePerEndpoint: 10,
+        },
+      ],
+    },
+    {
+      kind: 'urlMap',
+      name: 'map',
+      defaultService: 'global/backendServices/svc',
+      hostRules: [{ hosts: ['svc.test'], pathMatcher: 'pm' }],
+      pathMatchers: [{ name: 'pm', defaultService: 'global/backendServices/svc' }],
+    },
+    { kind: 'targetGrpcProxy', name: 'proxy', urlMap: 'global/urlMaps/map' },
+    {
+      kind: 'forwardingRule',
+      name: 'rule',
+      IPAddress: '0.0.0.0',
+      portRange: '8000',
+      target: 'global/targetGrpcProxies/proxy',
+    },
+  ]);
+});
+
+after(async () => {
+  cache.close();
+  await store.close();
+});
+
+async function apply(docs: unknown[]): Promise<void> {
+  await applyDocuments(store, resources, 'p', docs, false);
+}
+
+function node(projectNumber: string, network = 'default', id = 'n'): NodeInfo {
+  return {
+    id: `projects/${projectNumber}/networks/${network}/nodes/${id}`,
+    cluster: '',
+    userAgentName: 'grpc-node-js',
+    userAgentVersion: '1.14',
+    locality: { region: '', zone: 'us-central1-a', subZone: '' },
+    metadata: {},
+    clientFeatures: ['envoy.lb.does_not_support_overprovisioning'],
+    projectNumber,
+    network,
+    kind: 'grpc',
+  };
+}
+
+/** Resolves with the next snapshot a subscriber receives. */
+function nextChange(): { promise: Promise<Snapshot>; onChange: (s: Snapshot) => void; count: () => number } {
+  let resolve!: (s: Snapshot) => void;
+  let count = 0;
+  const promise = new Promise<Snapshot>((r) => {
+    resolve = r;
+  });
+  return {
+    promise,
+    onChange: (s) => {
+      count += 1;
+      resolve(s);
+    },
+    count: () => count,
+  };
+}
+
+test('refuses unknown projects and networks without a mesh forwarding rule, as Traffic Director does', async () => {
+  await assert.rejects(
+    cache.subscribe(node('999'), () => {}),
+    (err: unknown) =>
+      err instanceof XdsRefusal && err.code === 5 && err.message === 'Requested entity was not found.',
+  );
+  await assert.rejects(
+    cache.subscribe(node('222'), () => {}),
+    (err: unknown) =>
+      err instanceof XdsRefusal &&
+      err.code === 5 &&
+      err.message.includes('configuration was not found for network "default" in project "222".'),
+  );
+  await assert.rejects(
+    cache.subscribe(node('111', 'other'), () => {}),
+    /network "other"/,
+  );
+  await cache.check(node('111'));
+});
+
+test('nodes with the same view share one snapshot; it holds the proxyless listener, route, cluster and endpoints', async () => {
+  const a = await cache.subscribe(node('111', 'default', 'a'), () => {});
+  const b = await cache.subscribe(node('111', 'default', 'b'), () => {});
+  try {
+    assert.equal(a.current(), b.current());
+    const snap = a.current();
+    assert.ok(
+      snap.resources.get(TYPE_URL.listener)!.has('svc.test:8000'),
+      [...snap.resources.get(TYPE_URL.listener)!.keys()].join(),
+    );
+    assert.ok(snap.resources.get(TYPE_URL.cluster)!.has('svc'));
+    assert.ok(snap.resources.get(TYPE_URL.endpoint)!.has('svc'));
+    assert.equal(snap.resources.get(TYPE_URL.route)!.size, 1);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('an endpoint change republishes only EDS; a URL map change republishes RDS', async () => {
+  const change = nextChange();
+  const sub = await cache.subscribe(node('111'), change.onChange);
+  try {
+    const before = sub.current();
+    await store.write((tx) =>
+      tx.attachEndpoints('projects/p/zones/us-central1-a/networkEndpointGroups/neg', [
+        { ipAddress: '10.0.0.2', port: 8080, instance: '' },
+      ]),
+    );
+    const afterEds = await change.promise;
+    assert.notEqual(afterEds.versions.get(TYPE_URL.endpoint), before.versions.get(TYPE_URL.endpoint));
+    for (const t of [TYPE_URL.listener, TYPE_URL.route, TYPE_URL.cluster])
+      assert.equal(afterEds.versions.get(t), before.versions.get(t), t);
+    assert.equal(
+      afterEds.resources.get(TYPE_URL.listener)!.get('svc.test:8000'),
+      before.resources.get(TYPE_URL.listener)!.get('svc.test:8000'),
+      'unchanged resources are the same encoded objects',
+    );
+
+    const next = nextChange();
+    const sub2 = await cache.subscribe(node('111', 'default', 'rds'), next.onChange);
+    const patched = await resources.patch(
+      new Renderer('http://vane.test'),
+      { project: 'p', scope: 'global', collection: 'urlMaps' },
+      'map',
+      { description: 'changed', hostRules: [{ hosts: ['svc.test', 'alias.test'], pathMatcher: 'pm' }] },
+      'test',
+    );
+    assert.equal(patched.status, 'DONE');
+    const afterRds = await next.promise;
+    assert.notEqual(afterRds.versions.get(TYPE_URL.route), afterEds.versions.get(TYPE_URL.route));
+    assert.ok(afterRds.resources.get(TYPE_URL.listener)!.has('alias.test:8000'));
+    sub2.close();
+  } finally {
+    sub.close();
+  }
+});
+
+test('a burst of changes is debounced into one publication', async () => {
+  const change = nextChange();
+  const sub = await cache.subscribe(node('111', 'default', 'burst'), change.onChange);
+  try {
+    for (let i = 0; i < 5; i++) {
+      await store.write((tx) =>
+        tx.attachEndpoints('projects/p/zones/us-central1-a/networkEndpointGroups/neg', [
+          { ipAddress: `10.0.1.${i}`, port: 8080, instance: '' },
+        ]),
+      );
+    }
+    await change.promise;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(change.count(), 1);
+  } finally {
+    sub.close();
+  }
+});
