@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Backend, startBackend } from '../helpers/backends.js';
 import { startVane, type TestServer } from '../helpers/server.js';
 import { tally, XdsClient } from '../helpers/xds-client.js';
+import { RawXdsClient } from '../xds/helpers/raw-client.js';
 
 const ZONE = 'us-central1-a';
 let vane: TestServer;
@@ -226,6 +227,74 @@ describe('proxyless gRPC through Vane', () => {
     await c.until((r) => r.backend !== undefined && r.ms >= 290, { streak: 3 });
     c.setCallMetadata({});
     await c.until((r) => r.backend !== undefined && r.ms < 200, { streak: 5 });
+    await c.stop();
+  });
+});
+
+describe('visibility', () => {
+  test('the proxy list, its config dump, metrics, and CSDS all agree with the client', async () => {
+    const { project, number } = await mesh();
+    const c = client(number);
+    await c.until((r) => r.backend !== undefined);
+
+    const listed = await vane.api('GET', `/v1/projects/${project}/proxies`);
+    assert.equal(listed.status, 200);
+    const proxies = listed.body.proxies as {
+      streamId: string;
+      node: { id: string; kind: string };
+      types: {
+        typeUrl: string;
+        status: string;
+        ackedVersion: string;
+        resources: { name: string; ackedVersion: string }[];
+      }[];
+    }[];
+    assert.equal(proxies.length, 1, JSON.stringify(proxies));
+    const proxy = proxies[0]!;
+    assert.equal(proxy.node.kind, 'grpc');
+    assert.deepEqual(
+      proxy.types.map((t) => t.status),
+      ['SYNCED', 'SYNCED', 'SYNCED', 'SYNCED'],
+      JSON.stringify(proxy.types),
+    );
+
+    const config = await vane.api(
+      'GET',
+      `/v1/projects/${project}/proxies/${encodeURIComponent(proxy.node.id)}/config`,
+    );
+    assert.equal(config.status, 200, JSON.stringify(config.body));
+    const dump = JSON.stringify(config.body.configDump);
+    assert.match(dump, /type\.googleapis\.com\/envoy\.admin\.v3\.ListenersConfigDump/);
+    assert.match(dump, /echo\.test:8000/);
+
+    const metrics = await fetch(`${vane.url}/metrics`).then((r) => r.text());
+    assert.match(metrics, /^vane_xds_connected_proxies [1-9]/m);
+    assert.match(metrics, /^vane_xds_pushes_total\{type="Listener"\} [1-9]/m);
+
+    // The client's own CSDS: every resource it holds, at the version Vane says it ACKed.
+    const raw = new RawXdsClient(c.adminPort!);
+    const own = await raw.fetchClientStatus();
+    const held = new Map<string, string>();
+    for (const cfg of own.config[0]!.genericXdsConfigs) {
+      held.set(`${cfg.typeUrl.replace(/^type\.googleapis\.com\//, '')}|${cfg.name}`, cfg.versionInfo);
+    }
+    assert.ok(held.size >= 4, JSON.stringify([...held]));
+    for (const t of proxy.types) {
+      for (const r of t.resources) {
+        const key = `${t.typeUrl.replace(/^type\.googleapis\.com\//, '')}|${r.name}`;
+        assert.ok(held.has(key), `client CSDS lacks ${key}: ${JSON.stringify([...held])}`);
+      }
+    }
+    const versionOf = (t: string) => proxy.types.find((x) => x.typeUrl.endsWith(t))!.ackedVersion;
+    for (const [key, version] of held) {
+      const type = key.split('|')[0]!;
+      assert.equal(
+        version,
+        versionOf(type),
+        `${key}: client holds ${version}, Vane recorded ${versionOf(type)}`,
+      );
+    }
+    raw.client.close();
     await c.stop();
   });
 });

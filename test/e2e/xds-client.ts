@@ -2,7 +2,7 @@
 // process) that calls `xds:///TARGET` through Vane every INTERVAL_MS until its stdin
 // closes, printing one JSON line per RPC: {"backend": NAME} or {"error": CODE, "details"}.
 // Env: VANE_XDS_ADDRESS, NODE_ID, ZONE, NODE_METADATA (JSON), TARGET, CALL_METADATA
-// (JSON), INTERVAL_MS, DEADLINE_MS.
+// (JSON), INTERVAL_MS, DEADLINE_MS. The first line is {"adminPort": N}: the client's CSDS.
 import * as grpc from '@grpc/grpc-js';
 import * as xds from '@grpc/grpc-js-xds';
 import { ECHO_SERVICE } from '../helpers/backends.js';
@@ -26,6 +26,16 @@ const client = new Client(`xds:///${env.TARGET}`, grpc.credentials.createInsecur
 const intervalMs = Number(env.INTERVAL_MS ?? '10');
 const deadlineMs = Number(env.DEADLINE_MS ?? '5000');
 let callMetadata = JSON.parse(env.CALL_METADATA ?? '{}') as Record<string, string>;
+
+// The client's own admin services (CSDS among them), so tests can compare its view with Vane's.
+const admin = new grpc.Server();
+grpc.addAdminServicesToServer(admin);
+const adminPort = await new Promise<number>((resolve, reject) =>
+  admin.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
+    err ? reject(err) : resolve(port),
+  ),
+);
+process.stdout.write(`${JSON.stringify({ adminPort })}\n`);
 
 let running = true;
 process.stdin.on('end', () => {
@@ -64,4 +74,5 @@ while (running) {
   await new Promise((r) => setTimeout(r, intervalMs));
 }
 client.close();
+admin.forceShutdown();
 process.exit(0);

@@ -17,6 +17,8 @@ export class XdsClient {
   private waiters: (() => void)[] = [];
   private readonly child: ChildProcess;
   private stderr = '';
+  /** Port of the client's own admin server (CSDS), once it has started. */
+  adminPort: number | undefined;
 
   constructor(opts: {
     xdsAddress: string;
@@ -42,7 +44,12 @@ export class XdsClient {
       },
     });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
-      this.results.push(JSON.parse(line) as RpcResult);
+      const parsed = JSON.parse(line) as RpcResult & { adminPort?: number };
+      if (parsed.adminPort !== undefined) {
+        this.adminPort = parsed.adminPort;
+        return;
+      }
+      this.results.push(parsed);
       for (const w of this.waiters.splice(0)) w();
     });
     this.child.stderr!.on('data', (d) => {

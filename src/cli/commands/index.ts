@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { applyCommand } from './apply.js';
 import { exportCommand } from './export.js';
 import { projectsCommand } from './projects.js';
+import { proxiesCommands } from './proxies.js';
 import { resourceCommands } from './resources.js';
 import { tokensCommand } from './tokens.js';
 
@@ -38,4 +39,5 @@ export function registerClientCommands(program: Command): void {
   resourceCommands(program);
   exportCommand(program);
   tokensCommand(program);
+  proxiesCommands(program);
 }
