@@ -15,7 +15,7 @@ import { clusterLoadAssignment } from './envoy/endpoint.js';
 import { listener } from './envoy/listener.js';
 import { routeConfiguration } from './envoy/route.js';
 import { buildConfigIr, buildEndpointsIr } from './ir/build.js';
-import { serverListenerIr } from './ir/server.js';
+import { SERVER_LISTENER_PREFIX, serverListenerIr } from './ir/server.js';
 import type { ConfigOutput, EndpointsOutput, NodeView, TranslateInput } from './types.js';
 
 export { TYPE_REGISTRY } from './envoy/common.js';
@@ -58,4 +58,27 @@ export function translateEndpoints(
 export function translateServerListener(view: NodeView, name: string): Listener | undefined {
   const ir = serverListenerIr(view, name);
   return ir === undefined ? undefined : listener(ir);
+}
+
+/**
+ * Names of the server listeners a gRPC view is offered: one per endpoint address of the
+ * NEGs in the view's network, plus the wildcard addresses a server may bind on each of
+ * their ports. Sorted. (Servers ask by name; listing the endpoints Vane knows keeps the
+ * answer inside the snapshot model.)
+ */
+export function serverListenerNames(input: TranslateInput, view: NodeView): string[] {
+  if (view.kind !== 'grpc') return [];
+  const network = `projects/${input.project.id}/global/networks/${view.network}`;
+  const names = new Set<string>();
+  for (const neg of input.resources.networkEndpointGroups ?? []) {
+    if (neg.body.network !== network) continue;
+    const path = `projects/${neg.project}/${neg.scope}/networkEndpointGroups/${neg.name}`;
+    for (const ep of input.endpoints.get(path) ?? []) {
+      const host = ep.ipAddress.includes(':') ? `[${ep.ipAddress}]` : ep.ipAddress;
+      names.add(`${SERVER_LISTENER_PREFIX}${host}:${ep.port}`);
+      names.add(`${SERVER_LISTENER_PREFIX}0.0.0.0:${ep.port}`);
+      names.add(`${SERVER_LISTENER_PREFIX}[::]:${ep.port}`);
+    }
+  }
+  return [...names].sort();
 }

@@ -1,6 +1,10 @@
 // Proxyless gRPC end to end: real grpc-js-xds clients (child processes) call real gRPC
 // backends on 127.0.0.1 through a real `vane serve`, configured over the REST API.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { type AddressInfo, createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { type Backend, startBackend } from '../helpers/backends.js';
 import { startVane, type TestServer } from '../helpers/server.js';
@@ -298,3 +302,74 @@ describe('visibility', () => {
     await c.stop();
   });
 });
+
+describe('proxyless gRPC servers', () => {
+  test('an XdsServer serves once Vane has its listener, and clients reach it', async () => {
+    const { project, number } = await mesh();
+    const port = await freePort();
+    const child = spawn(process.execPath, [resolve(import.meta.dirname, 'xds-server.js')], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        VANE_XDS_ADDRESS: vane.xdsAddress,
+        NODE_ID: `projects/${number}/networks/default/nodes/server-1`,
+        NAME: 'xds-server',
+        PORT: String(port),
+      },
+    });
+    const states: { serving?: boolean; error?: string }[] = [];
+    let changed: () => void = () => {};
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      states.push(JSON.parse(line) as { serving?: boolean });
+      changed();
+    });
+    const waitFor = (predicate: () => boolean) =>
+      new Promise<void>((res, rej) => {
+        const timer = setTimeout(
+          () => rej(new Error(`timed out; states: ${JSON.stringify(states)}`)),
+          20_000,
+        );
+        const check = () => {
+          if (predicate()) {
+            clearTimeout(timer);
+            res();
+          }
+        };
+        changed = check;
+        check();
+      });
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.ok(
+        !states.some((s) => s.serving === true),
+        `serving before Vane knows the endpoint: ${JSON.stringify(states)}`,
+      );
+      const neg = `/compute/v1/projects/${project}/zones/${ZONE}/networkEndpointGroups/neg-v2`;
+      const attached = await vane.api('POST', `${neg}/attachNetworkEndpoints`, {
+        networkEndpoints: [{ ipAddress: '127.0.0.1', port }],
+      });
+      assert.equal(attached.status, 200);
+      await waitFor(() => states.some((s) => s.serving === true));
+      await vane.api('PATCH', `/compute/v1/projects/${project}/global/urlMaps/echo-map`, {
+        pathMatchers: [{ name: 'echo', defaultService: 'global/backendServices/v2' }],
+      });
+      const c = client(number);
+      await c.until((r) => r.backend === 'xds-server', { streak: 1 });
+      await c.stop();
+    } finally {
+      child.stdin!.end();
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+}

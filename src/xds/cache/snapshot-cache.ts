@@ -3,7 +3,12 @@ import { status } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Store } from '../../store/store.js';
 import type { Change, ProjectRecord } from '../../store/types.js';
-import { translateConfig, translateEndpoints } from '../../translate/index.js';
+import {
+  serverListenerNames,
+  translateConfig,
+  translateEndpoints,
+  translateServerListener,
+} from '../../translate/index.js';
 import type { ConfigOutput, EndpointsOutput, NodeView, TranslateIssue } from '../../translate/types.js';
 import {
   type ConfigSource,
@@ -155,6 +160,7 @@ class ProjectEntry {
   private readonly views = new Map<string, View>();
   private readonly encoder = new Encoder();
   private readonly validator = new OutputValidator();
+  private readonly serverListeners = new Map<string, EncodedResource>();
   private pending: Dirt = { config: false, negs: new Set() };
   private timer: NodeJS.Timeout | undefined;
   private burstStart = 0;
@@ -316,6 +322,7 @@ class ProjectEntry {
       resources.set(typeUrl, byName);
     };
     add(TYPE_URL.listener, config.listeners);
+    this.addServerListeners(v.view, resources.get(TYPE_URL.listener)!, validate ? problems : undefined);
     add(TYPE_URL.route, config.routes);
     add(TYPE_URL.cluster, config.clusters);
     add(TYPE_URL.endpoint, endpoints.endpoints);
@@ -336,6 +343,32 @@ class ProjectEntry {
     if (this.errors.length > 0)
       this.errors = this.errors.filter((e) => JSON.stringify(e.view) !== JSON.stringify(v.view));
     v.snapshot = { resources, versions: new Map([...resources].map(([t, r]) => [t, typeVersion(r)])) };
+  }
+
+  /**
+   * gRPC server listeners, one per endpoint address: their content depends only on their
+   * name, so each is translated, validated and encoded once and reused by every view.
+   */
+  private addServerListeners(
+    view: NodeView,
+    listeners: Map<string, EncodedResource>,
+    problems: string[] | undefined,
+  ): void {
+    for (const name of serverListenerNames(this.state.input(), view)) {
+      let encoded = this.serverListeners.get(name);
+      if (!encoded) {
+        const message = translateServerListener(view, name);
+        if (!message) continue;
+        encoded = this.encoder.encode(TYPE_URL.listener, SCHEMA_OF[TYPE_URL.listener], name, message);
+        const found = this.validator.resource(encoded, SCHEMA_OF[TYPE_URL.listener], message);
+        if (found.length > 0) {
+          problems?.push(...found);
+          continue;
+        }
+        this.serverListeners.set(name, encoded);
+      }
+      listeners.set(name, encoded);
+    }
   }
 
   private publish(v: View, previous: Snapshot | undefined): void {
