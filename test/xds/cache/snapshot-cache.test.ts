@@ -161,8 +161,13 @@ test('an endpoint change republishes only EDS; a URL map change republishes RDS'
     );
     const afterEds = await change.promise;
     assert.notEqual(afterEds.versions.get(TYPE_URL.endpoint), before.versions.get(TYPE_URL.endpoint));
-    for (const t of [TYPE_URL.listener, TYPE_URL.route, TYPE_URL.cluster])
+    for (const t of [TYPE_URL.route, TYPE_URL.cluster])
       assert.equal(afterEds.versions.get(t), before.versions.get(t), t);
+    // Listeners change only by the gRPC server listener of the new endpoint address.
+    const added = [...afterEds.resources.get(TYPE_URL.listener)!.keys()].filter(
+      (n) => !before.resources.get(TYPE_URL.listener)!.has(n),
+    );
+    assert.deepEqual(added, ['grpc/server?xds.resource.listening_address=10.0.0.2:8080']);
     assert.equal(
       afterEds.resources.get(TYPE_URL.listener)!.get('svc.test:8000'),
       before.resources.get(TYPE_URL.listener)!.get('svc.test:8000'),
