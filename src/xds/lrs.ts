@@ -23,7 +23,9 @@ export interface LocalityKey {
 
 /** Load of one backend service in one locality over the window. */
 export interface LocalityLoad {
-  /** cluster_service_name, else cluster_name. */
+  /** Project number of the reporting proxies (cluster names are per project). */
+  projectNumber: string;
+  /** cluster_service_name, else cluster_name: the backend service. */
   cluster: string;
   locality: LocalityKey;
   totalRequests: number;
@@ -47,6 +49,7 @@ interface Sample {
 }
 
 interface Bucket {
+  projectNumber: string;
   cluster: string;
   locality: LocalityKey;
   samples: Sample[];
@@ -76,7 +79,7 @@ export class LoadWindow implements LoadReportSink {
           zone: l.locality?.zone ?? '',
           subZone: l.locality?.subZone ?? '',
         };
-        const bucket = this.bucket(cluster, locality);
+        const bucket = this.bucket(node.projectNumber, cluster, locality);
         bucket.samples.push({
           time,
           issued: Number(l.totalIssuedRequests),
@@ -88,7 +91,7 @@ export class LoadWindow implements LoadReportSink {
         bucket.inProgress.set(node.id, { value: Number(l.totalRequestsInProgress), time });
       }
       if (!droppedCounted && dropped > 0) {
-        this.bucket(cluster, { region: '', zone: '', subZone: '' }).samples.push({
+        this.bucket(node.projectNumber, cluster, { region: '', zone: '', subZone: '' }).samples.push({
           time,
           issued: 0,
           successes: 0,
@@ -100,16 +103,19 @@ export class LoadWindow implements LoadReportSink {
     this.prune(time);
   }
 
-  summary(): LocalityLoad[] {
+  /** Load per backend service and locality over the window, for one project or all. */
+  summary(projectNumber?: string): LocalityLoad[] {
     const now = this.now();
     this.prune(now);
     const out: LocalityLoad[] = [];
     for (const b of this.buckets.values()) {
+      if (projectNumber !== undefined && b.projectNumber !== projectNumber) continue;
       const sum = (f: (s: Sample) => number) => b.samples.reduce((acc, s) => acc + f(s), 0);
       let inProgress = 0;
       for (const v of b.inProgress.values()) inProgress += v.value;
       const totalRequests = sum((s) => s.issued);
       out.push({
+        projectNumber: b.projectNumber,
         cluster: b.cluster,
         locality: b.locality,
         totalRequests,
@@ -122,14 +128,16 @@ export class LoadWindow implements LoadReportSink {
         windowSeconds: this.windowMs / 1000,
       });
     }
-    return out.sort((a, b) => key(a.cluster, a.locality).localeCompare(key(b.cluster, b.locality)));
+    return out.sort((a, b) =>
+      key(a.projectNumber, a.cluster, a.locality).localeCompare(key(b.projectNumber, b.cluster, b.locality)),
+    );
   }
 
-  private bucket(cluster: string, locality: LocalityKey): Bucket {
-    const k = key(cluster, locality);
+  private bucket(projectNumber: string, cluster: string, locality: LocalityKey): Bucket {
+    const k = key(projectNumber, cluster, locality);
     let b = this.buckets.get(k);
     if (b === undefined) {
-      b = { cluster, locality, samples: [], inProgress: new Map() };
+      b = { projectNumber, cluster, locality, samples: [], inProgress: new Map() };
       this.buckets.set(k, b);
     }
     return b;
@@ -147,8 +155,8 @@ export class LoadWindow implements LoadReportSink {
   }
 }
 
-function key(cluster: string, l: LocalityKey): string {
-  return `${cluster}\u0000${l.region}\u0000${l.zone}\u0000${l.subZone}`;
+function key(projectNumber: string, cluster: string, l: LocalityKey): string {
+  return `${projectNumber}\u0000${cluster}\u0000${l.region}\u0000${l.zone}\u0000${l.subZone}`;
 }
 
 export interface LrsContext {

@@ -18,7 +18,7 @@ const clients: XdsClient[] = [];
 let projectCounter = 0;
 
 before(async () => {
-  vane = await startVane();
+  vane = await startVane({ args: ['--lrs-interval', '1'] });
   backends = {};
   for (const name of ['v1-a', 'v1-b', 'v2-a']) backends[name] = await startBackend(name);
 });
@@ -299,6 +299,25 @@ describe('visibility', () => {
       );
     }
     raw.client.close();
+
+    // Load reports (LRS every second here) reach the per-project view and /metrics.
+    const deadline = Date.now() + 15_000;
+    let services: { cluster: string; totalRequests: number; locality: { zone: string } }[] = [];
+    while (Date.now() < deadline) {
+      services = (await vane.api('GET', `/v1/projects/${project}/load`)).body.services as typeof services;
+      if (services.some((s) => s.cluster === 'v1' && s.totalRequests > 0)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const v1 = services.find((s) => s.cluster === 'v1');
+    assert.ok(v1 && v1.totalRequests > 0, JSON.stringify(services));
+    assert.equal(v1.locality.zone, ZONE);
+    const scraped = await fetch(`${vane.url}/metrics`).then((r) => r.text());
+    assert.match(
+      scraped,
+      new RegExp(
+        `vane_lrs_requests_per_second\\{project_number="${number}",service="v1",zone="${ZONE}"\\} [0-9.]+`,
+      ),
+    );
     await c.stop();
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { LocalityLoad } from '../../xds/lrs.js';
 import type { ApiContext } from '../context.js';
 
 /**
@@ -50,6 +51,30 @@ export function metricsRoutes(app: FastifyInstance, ctx: ApiContext): void {
         for (const [type, n] of Object.entries(m().pushes)) this.inc({ type: type.replace(/^.*\./, '') }, n);
       },
     });
+    const loadGauge = (name: string, help: string, read: (l: LocalityLoad) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['project_number', 'service', 'zone'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const l of xds.loads.summary()) {
+            this.set({ project_number: l.projectNumber, service: l.cluster, zone: l.locality.zone }, read(l));
+          }
+        },
+      });
+    loadGauge(
+      'vane_lrs_requests_per_second',
+      'Requests per second proxies report over LRS (rolling window)',
+      (l) => l.requestsPerSecond,
+    );
+    loadGauge(
+      'vane_lrs_requests_in_progress',
+      'Requests in progress proxies last reported',
+      (l) => l.inProgress,
+    );
+    loadGauge('vane_lrs_errors', 'Failed requests reported over the rolling window', (l) => l.errors);
     new Gauge({
       name: 'vane_xds_pending_bytes',
       help: 'Bytes written to streams and not yet flushed',

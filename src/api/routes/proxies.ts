@@ -55,6 +55,13 @@ export function proxyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   );
 
+  // Load the proxies report over LRS, per backend service and locality, over a rolling window.
+  app.get<{ Params: { project: string } }>('/v1/projects/:project/load', async (req) => {
+    allow(req, 'read', req.params.project);
+    const number = await projectNumber(req.params.project);
+    return { kind: 'vane#load', services: xds.loads.summary(number) };
+  });
+
   app.get<{ Params: { project: string } }>('/v1/projects/:project/translation', async (req) => {
     allow(req, 'read', req.params.project);
     await projectNumber(req.params.project);
