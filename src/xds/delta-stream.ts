@@ -172,6 +172,7 @@ export class DeltaSession extends AdsSession<DeltaDiscoveryRequest> {
       time: now,
       resourceNames: resources.map((r) => r.name),
       removedNames: removed,
+      ...(snapshot.changedAt === undefined ? {} : { changedAt: snapshot.changedAt }),
     };
     return deltaResponseBytes(version, typeUrl, nonce, resources, removed);
   }

@@ -35,7 +35,12 @@ export interface SentRecord {
   time: number;
   resourceNames: string[];
   removedNames: string[];
+  /** Snapshot.changedAt of the snapshot this response came from. */
+  changedAt?: number;
 }
+
+/** Seconds from a configuration change to a proxy's ACK of the response it produced. */
+export type ConvergenceObserver = (seconds: number, typeUrl: TypeUrl) => void;
 
 export interface TypeRecord {
   typeUrl: TypeUrl;
@@ -137,6 +142,9 @@ export function typeSyncStatus(t: TypeRecord, pending = false): TypeSyncStatus {
 }
 
 export class ConnectionRegistry {
+  /** Called once per ACKed response that a configuration change produced. */
+  readonly convergence = new Set<ConvergenceObserver>();
+
   readonly counters: XdsCounters = {
     streamsOpened: 0,
     streamsClosed: 0,

@@ -155,7 +155,14 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
     }
     st.sent = new Map(toSend.map((r) => [r.name, r.version]));
     for (const r of toSend) recordSent(rec, r, now);
-    rec.lastSent = { version, nonce, time: now, resourceNames: [...sentNames], removedNames: [] };
+    rec.lastSent = {
+      version,
+      nonce,
+      time: now,
+      resourceNames: [...sentNames],
+      removedNames: [],
+      ...(snapshot.changedAt === undefined ? {} : { changedAt: snapshot.changedAt }),
+    };
     return discoveryResponseBytes(version, typeUrl, nonce, toSend);
   }
 }

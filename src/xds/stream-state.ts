@@ -329,6 +329,11 @@ export function recordAck(
   versionInfo: string,
   now: number,
 ): void {
+  const sent = rec.lastSent;
+  if (sent?.changedAt !== undefined && sent.nonce === nonce && rec.ackedNonce !== nonce) {
+    const seconds = Math.max(0, now - sent.changedAt) / 1000;
+    for (const observe of registry.convergence) observe(seconds, rec.typeUrl);
+  }
   rec.ackedVersion = versionInfo || (rec.lastSent?.version ?? '');
   rec.ackedNonce = nonce;
   rec.ackedAt = now;

@@ -33,6 +33,11 @@ export interface Snapshot {
   resources: ReadonlyMap<TypeUrl, ReadonlyMap<string, EncodedResource>>;
   /** Per type: a hash of all (name, version) pairs, the SotW `version_info`. */
   versions: ReadonlyMap<TypeUrl, string>;
+  /**
+   * When the first configuration change this snapshot reflects was seen (epoch ms);
+   * absent for snapshots no change produced. Change-to-ACK time is measured from it.
+   */
+  changedAt?: number;
 }
 
 /** The node as a stream first presented it, resolved the way Traffic Director does. */

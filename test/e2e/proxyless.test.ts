@@ -173,6 +173,12 @@ describe('proxyless gRPC through Vane', () => {
     });
     assert.equal(patch.status, 200, JSON.stringify(patch.body));
     await c.until((r) => r.backend === 'v2-a', { streak: 20 });
+    const scraped = await fetch(`${vane.url}/metrics`).then((r) => r.text());
+    assert.match(
+      scraped,
+      /^vane_xds_convergence_seconds_count\{type="RouteConfiguration"\} [1-9]/m,
+      'the route change was ACKed and timed',
+    );
 
     const neg = `/compute/v1/projects/${project}/zones/${ZONE}/networkEndpointGroups/neg-v2`;
     const attach = await vane.api('POST', `${neg}/attachNetworkEndpoints`, {

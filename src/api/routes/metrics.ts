@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { LocalityLoad } from '../../xds/lrs.js';
 import type { ApiContext } from '../context.js';
 
@@ -75,6 +75,16 @@ export function metricsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       (l) => l.inProgress,
     );
     loadGauge('vane_lrs_errors', 'Failed requests reported over the rolling window', (l) => l.errors);
+    const convergence = new Histogram({
+      name: 'vane_xds_convergence_seconds',
+      help: 'Time from a configuration change to a proxy ACKing the response it produced, by type',
+      labelNames: ['type'],
+      buckets: [0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30],
+      registers: [registry],
+    });
+    xds.registry.convergence.add((seconds, typeUrl) =>
+      convergence.observe({ type: typeUrl.replace(/^.*\./, '') }, seconds),
+    );
     new Gauge({
       name: 'vane_xds_pending_bytes',
       help: 'Bytes written to streams and not yet flushed',

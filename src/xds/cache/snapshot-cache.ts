@@ -164,6 +164,8 @@ class ProjectEntry {
   private pending: Dirt = { config: false, negs: new Set() };
   private timer: NodeJS.Timeout | undefined;
   private burstStart = 0;
+  /** When the first change of the pending burst arrived. */
+  private pendingSince: number | undefined;
   private work: Promise<void> = Promise.resolve();
   private errors: ViewError[] = [];
   private labels: Set<string>;
@@ -214,10 +216,11 @@ class ProjectEntry {
   }
 
   changed(changes: Change[]): void {
+    const seenAt = Date.now();
     this.work = this.work
       .then(async () => {
         const dirt = await this.state.apply(this.store, changes);
-        this.schedule(dirt);
+        this.schedule(dirt, seenAt);
       })
       .catch((err: unknown) =>
         this.opts.logger.error({ err, project: this.state.project.id }, 'applying changes failed'),
@@ -226,15 +229,16 @@ class ProjectEntry {
 
   replaceState(state: ProjectState): void {
     this.state = state;
-    this.schedule({ config: true, negs: new Set() });
+    this.schedule({ config: true, negs: new Set() }, Date.now());
   }
 
   close(): void {
     clearTimeout(this.timer);
   }
 
-  private schedule(dirt: Dirt): void {
+  private schedule(dirt: Dirt, seenAt: number): void {
     if (!dirt.config && dirt.negs.size === 0) return;
+    this.pendingSince ??= seenAt;
     this.pending.config ||= dirt.config;
     for (const neg of dirt.negs) this.pending.negs.add(neg);
     const quiet = this.opts.debounceMs ?? 100;
@@ -249,11 +253,13 @@ class ProjectEntry {
   private flush(): void {
     this.timer = undefined;
     const dirt = this.pending;
+    const changedAt = this.pendingSince;
     this.pending = { config: false, negs: new Set() };
-    this.work = this.work.then(() => this.rebuild(dirt));
+    this.pendingSince = undefined;
+    this.work = this.work.then(() => this.rebuild(dirt, changedAt));
   }
 
-  private rebuild(dirt: Dirt): void {
+  private rebuild(dirt: Dirt, changedAt: number | undefined): void {
     this.encoder.nextGeneration();
     if (dirt.config) {
       this.labels = this.state.filterLabels();
@@ -264,7 +270,8 @@ class ProjectEntry {
       for (const sub of subscribers) {
         const view = nodeViewOf(sub.node, this.labels);
         sub.key = JSON.stringify(view);
-        const entry = this.views.get(sub.key) ?? this.build(view, sub.key, old.get(sub.key)?.snapshot);
+        const entry =
+          this.views.get(sub.key) ?? this.build(view, sub.key, old.get(sub.key)?.snapshot, changedAt);
         entry.subscribers.add(sub);
       }
       for (const v of this.views.values()) this.publish(v, old.get(JSON.stringify(v.view))?.snapshot);
@@ -281,13 +288,13 @@ class ProjectEntry {
         issues: fresh.issues,
       };
       const previous = v.snapshot;
-      this.assemble(v, v.config, endpoints, previous);
+      this.assemble(v, v.config, endpoints, previous, changedAt);
       this.publish(v, previous);
     }
   }
 
   /** Translates and encodes a view; a view whose output fails validation keeps `fallback`. */
-  private build(view: NodeView, key: string, fallback?: Snapshot): View {
+  private build(view: NodeView, key: string, fallback?: Snapshot, changedAt?: number): View {
     const input = this.state.input();
     const entry: View = {
       view,
@@ -296,12 +303,24 @@ class ProjectEntry {
       snapshot: fallback ?? EMPTY,
       subscribers: new Set(),
     };
-    this.assemble(entry, translateConfig(input, view), translateEndpoints(input, view), fallback ?? EMPTY);
+    this.assemble(
+      entry,
+      translateConfig(input, view),
+      translateEndpoints(input, view),
+      fallback ?? EMPTY,
+      changedAt,
+    );
     this.views.set(key, entry);
     return entry;
   }
 
-  private assemble(v: View, config: ConfigOutput, endpoints: EndpointsOutput, fallback: Snapshot): void {
+  private assemble(
+    v: View,
+    config: ConfigOutput,
+    endpoints: EndpointsOutput,
+    fallback: Snapshot,
+    changedAt?: number,
+  ): void {
     v.config = config;
     v.endpoints = endpoints;
     const validate = this.opts.validate !== false;
@@ -342,7 +361,11 @@ class ProjectEntry {
     }
     if (this.errors.length > 0)
       this.errors = this.errors.filter((e) => JSON.stringify(e.view) !== JSON.stringify(v.view));
-    v.snapshot = { resources, versions: new Map([...resources].map(([t, r]) => [t, typeVersion(r)])) };
+    v.snapshot = {
+      resources,
+      versions: new Map([...resources].map(([t, r]) => [t, typeVersion(r)])),
+      ...(changedAt === undefined ? {} : { changedAt }),
+    };
   }
 
   /**
