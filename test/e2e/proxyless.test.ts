@@ -30,7 +30,10 @@ after(async () => {
 });
 
 /** A project whose `echo.test:8000` routes to backend services v1 (v1-a, v1-b) and v2 (v2-a). */
-async function mesh(urlMap: Record<string, unknown> = {}): Promise<{ project: string; number: string }> {
+async function mesh(
+  urlMap: Record<string, unknown> = {},
+  opts: { validateForProxyless?: boolean } = {},
+): Promise<{ project: string; number: string }> {
   projectCounter += 1;
   const project = `e2e-${projectCounter}`;
   const created = await vane.api('POST', '/v1/projects', { projectId: project });
@@ -69,7 +72,7 @@ async function mesh(urlMap: Record<string, unknown> = {}): Promise<{ project: st
       kind: 'targetGrpcProxy',
       name: 'echo-proxy',
       urlMap: 'global/urlMaps/echo-map',
-      validateForProxyless: true,
+      validateForProxyless: opts.validateForProxyless ?? true,
     },
     {
       kind: 'forwardingRule',
@@ -162,6 +165,52 @@ describe('proxyless gRPC through Vane', () => {
     c.setCallMetadata({ route: 'v2' });
     await c.until((r) => r.backend === 'v2-a', { streak: 20 });
     await c.stop();
+  });
+
+  test('path rules and per-node metadata filters pick the service', async () => {
+    const { number } = await mesh(
+      {
+        pathMatchers: [
+          {
+            name: 'echo',
+            defaultService: 'global/backendServices/v1',
+            routeRules: [
+              {
+                priority: 0,
+                matchRules: [
+                  {
+                    prefixMatch: '/vane.test.Echo/',
+                    metadataFilters: [
+                      {
+                        filterMatchCriteria: 'MATCH_ALL',
+                        filterLabels: [{ name: 'track', value: 'canary' }],
+                      },
+                    ],
+                  },
+                ],
+                service: 'global/backendServices/v2',
+              },
+              {
+                priority: 1,
+                matchRules: [{ prefixMatch: '/somewhere.Else/' }],
+                service: 'global/backendServices/v2',
+              },
+              {
+                priority: 2,
+                matchRules: [{ fullPathMatch: '/vane.test.Echo/Who' }],
+                service: 'global/backendServices/v1',
+              },
+            ],
+          },
+        ],
+      },
+      { validateForProxyless: false },
+    );
+    const canary = client(number, { nodeMetadata: { track: 'canary' } });
+    const stable = client(number, { nodeMetadata: { track: 'stable' } });
+    await canary.until((r) => r.backend === 'v2-a', { streak: 20 });
+    await stable.until((r) => r.backend?.startsWith('v1-') === true, { streak: 20 });
+    await Promise.all([canary.stop(), stable.stop()]);
   });
 
   test('switching the default service moves traffic; endpoints come and go; deleting the rule fails RPCs', async () => {
