@@ -213,6 +213,68 @@ describe('proxyless gRPC through Vane', () => {
     await Promise.all([canary.stop(), stable.stop()]);
   });
 
+  test('a forwarding rule on port 80 serves clients that dial the host without a port', async () => {
+    const { project, number } = await mesh();
+    const moved = await vane.api(
+      'PATCH',
+      `/compute/v1/projects/${project}/global/forwardingRules/echo-rule`,
+      { portRange: '80' },
+    );
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    const c = client(number, { target: 'echo.test' });
+    await c.until((r) => r.backend?.startsWith('v1-') === true, { streak: 10 });
+    await c.stop();
+  });
+
+  test('RING_HASH with header affinity keeps each user on one backend', async () => {
+    const { project, number } = await mesh();
+    const patched = await vane.api('PATCH', `/compute/v1/projects/${project}/global/backendServices/v1`, {
+      localityLbPolicy: 'RING_HASH',
+      sessionAffinity: 'HEADER_FIELD',
+      consistentHash: { httpHeaderName: 'user' },
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const c = client(number);
+    await c.until((r) => r.backend !== undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    const seen = new Set<string>();
+    for (const user of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi']) {
+      c.setCallMetadata({ user });
+      await new Promise((r) => setTimeout(r, 100));
+      c.drain();
+      const results = await c.take(10);
+      const backendsForUser = new Set(results.map((r) => r.backend));
+      assert.equal(backendsForUser.size, 1, `${user}: ${JSON.stringify(tally(results))}`);
+      seen.add(results[0]!.backend!);
+    }
+    assert.equal(seen.size, 2, 'users spread over both backends');
+    await c.stop();
+  });
+
+  test('maxStreamDuration ends slow calls with DEADLINE_EXCEEDED', async () => {
+    const { number } = await mesh({
+      pathMatchers: [
+        {
+          name: 'echo',
+          defaultService: 'global/backendServices/v1',
+          routeRules: [
+            {
+              priority: 0,
+              matchRules: [{ prefixMatch: '/' }],
+              service: 'global/backendServices/v1',
+              routeAction: { maxStreamDuration: { seconds: 0, nanos: 200_000_000 } },
+            },
+          ],
+        },
+      ],
+    });
+    const c = client(number);
+    await c.until((r) => r.backend !== undefined);
+    c.setCallMetadata({ 'sleep-ms': '1000' });
+    await c.until((r) => r.error === 'DEADLINE_EXCEEDED' && r.ms < 900, { streak: 3 });
+    await c.stop();
+  });
+
   test('switching the default service moves traffic; endpoints come and go; deleting the rule fails RPCs', async () => {
     const { project, number } = await mesh();
     const c = client(number);

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 
 /**
  * A tiny gRPC service for end-to-end tests: `/vane.test.Echo/Who` answers with the name of
- * the backend that served it, the request's metadata it was asked about, and the path.
+ * the backend that served it (after `sleep-ms` milliseconds when the call carries that metadata).
  * Messages are JSON (gRPC does not care how a payload is encoded), so no .proto is needed.
  */
 export const ECHO_SERVICE = {
@@ -30,11 +30,13 @@ export async function startBackend(name: string): Promise<Backend> {
   const backend: Backend = { name, port: 0, served: 0, stop: async () => {} };
   server.addService(ECHO_SERVICE, {
     who: (
-      _call: grpc.ServerUnaryCall<Record<string, unknown>, object>,
+      call: grpc.ServerUnaryCall<Record<string, unknown>, object>,
       callback: grpc.sendUnaryData<object>,
     ) => {
       backend.served += 1;
-      callback(null, { backend: name });
+      // `sleep-ms` metadata makes the backend slow, for timeout tests.
+      const sleep = Number(call.metadata.get('sleep-ms')[0] ?? 0);
+      setTimeout(() => callback(null, { backend: name }), sleep);
     },
   });
   backend.port = await new Promise<number>((resolve, reject) =>

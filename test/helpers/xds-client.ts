@@ -62,6 +62,11 @@ export class XdsClient {
     this.child.stdin!.write(`${JSON.stringify(md)}\n`);
   }
 
+  /** Forgets the results received so far (e.g. those from before a metadata change). */
+  drain(): void {
+    this.results.splice(0);
+  }
+
   /** The next `n` results (after those already taken). */
   async take(n: number, timeoutMs = 30_000): Promise<RpcResult[]> {
     const deadline = Date.now() + timeoutMs;
