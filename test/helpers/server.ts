@@ -53,10 +53,17 @@ export async function dropTestSchema(storeUrl: string): Promise<void> {
 
 /** Starts a real `vane serve` on a free loopback port. */
 export async function startVane(
-  opts: { store?: string; dataDir?: string; env?: Record<string, string>; args?: string[] } = {},
+  opts: {
+    store?: string;
+    dataDir?: string;
+    env?: Record<string, string>;
+    /** Replicas sharing one store must share the admin token too. */
+    adminToken?: string;
+    args?: string[];
+  } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'vane-test-'));
-  const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
+  const adminToken = opts.adminToken ?? `test-admin-${randomBytes(12).toString('hex')}`;
   const args = [
     VANE_BIN,
     'serve',
