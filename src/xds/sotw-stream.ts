@@ -115,10 +115,11 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
     const typeVersion = snapshot.versions.get(typeUrl) ?? '';
     // Same content for this type and same subscription: nothing can differ (cheap at scale).
     if (!st.force && typeVersion !== '' && st.evaluated === typeVersion) return undefined;
+    const subscriptionChanged = st.evaluated === '';
     st.evaluated = typeVersion;
     const now = Date.now();
     const all = snapshot.resources.get(typeUrl) ?? new Map<string, EncodedResource>();
-    const toSend: EncodedResource[] = [];
+    let toSend: EncodedResource[] = [];
     if (rec.wildcard) {
       for (const r of all.values()) toSend.push(r);
     } else {
@@ -141,6 +142,14 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
     let differs = st.force || toSend.some((r) => st.sent.get(r.name) !== r.version);
     if (!differs && fullState) differs = toSend.length !== st.sent.size;
     if (!differs) return undefined;
+    // When only the configuration changed, RDS and EDS responses need not repeat what the
+    // client already has: a resource left out is kept, not removed (only LDS and CDS carry
+    // the full state). A changed subscription gets everything it names.
+    let unchanged: [string, string][] = [];
+    if (!fullState && !st.force && !subscriptionChanged) {
+      unchanged = toSend.filter((r) => st.sent.get(r.name) === r.version).map((r) => [r.name, r.version]);
+      toSend = toSend.filter((r) => st.sent.get(r.name) !== r.version);
+    }
     st.force = false;
     const version = typeVersion;
     const nonce = this.nextNonce();
@@ -153,7 +162,7 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
         }
       }
     }
-    st.sent = new Map(toSend.map((r) => [r.name, r.version]));
+    st.sent = new Map([...unchanged, ...toSend.map((r): [string, string] => [r.name, r.version])]);
     for (const r of toSend) recordSent(rec, r, now);
     rec.lastSent = {
       version,

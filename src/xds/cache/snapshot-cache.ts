@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../../store/store.js';
 import type { Change, ProjectRecord } from '../../store/types.js';
 import {
+  SERVER_LISTENER_PREFIX,
   serverListenerNames,
   translateConfig,
   translateEndpoints,
@@ -288,9 +289,70 @@ class ProjectEntry {
         issues: fresh.issues,
       };
       const previous = v.snapshot;
-      this.assemble(v, v.config, endpoints, previous, changedAt);
+      if (this.errors.some((e) => JSON.stringify(e.view) === JSON.stringify(v.view))) {
+        // The published snapshot is an older good one: rebuild it whole.
+        this.assemble(v, v.config, endpoints, previous, changedAt);
+      } else {
+        this.assembleEndpoints(v, endpoints, clusters, previous, changedAt);
+      }
       this.publish(v, previous);
     }
+  }
+
+  /**
+   * The endpoint fast path: listeners (but the gRPC server ones), routes and clusters are
+   * taken from the previous snapshot as they are; only the changed clusters'
+   * ClusterLoadAssignments are encoded and validated.
+   */
+  private assembleEndpoints(
+    v: View,
+    endpoints: EndpointsOutput,
+    changed: ReadonlySet<string>,
+    previous: Snapshot,
+    changedAt: number | undefined,
+  ): void {
+    v.endpoints = endpoints;
+    const problems: string[] = [];
+    const validate = this.opts.validate !== false;
+    const schema = SCHEMA_OF[TYPE_URL.endpoint];
+    const eds = new Map(previous.resources.get(TYPE_URL.endpoint));
+    for (const name of changed) eds.delete(name);
+    for (const cla of endpoints.endpoints) {
+      if (!changed.has(cla.clusterName)) continue;
+      const encoded = this.encoder.encode(TYPE_URL.endpoint, schema, cla.clusterName, cla);
+      if (validate) problems.push(...this.validator.resource(encoded, schema, cla));
+      eds.set(cla.clusterName, encoded);
+    }
+    const listeners = new Map(
+      [...(previous.resources.get(TYPE_URL.listener) ?? [])].filter(
+        ([name]) => !name.startsWith(SERVER_LISTENER_PREFIX),
+      ),
+    );
+    this.addServerListeners(v.view, listeners, validate ? problems : undefined);
+    if (problems.length > 0) {
+      this.refuse(v, problems);
+      return;
+    }
+    const resources = new Map(previous.resources);
+    resources.set(TYPE_URL.endpoint, eds);
+    resources.set(TYPE_URL.listener, listeners);
+    const versions = new Map(previous.versions);
+    versions.set(TYPE_URL.endpoint, typeVersion(eds));
+    versions.set(TYPE_URL.listener, typeVersion(listeners));
+    v.snapshot = { resources, versions, ...(changedAt === undefined ? {} : { changedAt }) };
+  }
+
+  /** Records why a view's newest configuration was not published; its snapshot stays as it was. */
+  private refuse(v: View, problems: string[]): void {
+    const key = JSON.stringify(v.view);
+    this.errors = [
+      ...this.errors.filter((e) => JSON.stringify(e.view) !== key),
+      { view: v.view, problems, at: new Date().toISOString() },
+    ].slice(-50);
+    this.opts.logger.error(
+      { project: this.state.project.id, view: v.view, problems: problems.slice(0, 10) },
+      'configuration failed validation; keeping the last good snapshot',
+    );
   }
 
   /** Translates and encodes a view; a view whose output fails validation keeps `fallback`. */
@@ -347,15 +409,7 @@ class ProjectEntry {
     add(TYPE_URL.endpoint, endpoints.endpoints);
     if (validate) problems.push(...this.validator.snapshot({ ...config, ...endpoints }));
     if (problems.length > 0) {
-      const key = JSON.stringify(v.view);
-      this.errors = [
-        ...this.errors.filter((e) => JSON.stringify(e.view) !== key),
-        { view: v.view, problems, at: new Date().toISOString() },
-      ].slice(-50);
-      this.opts.logger.error(
-        { project: this.state.project.id, view: v.view, problems: problems.slice(0, 10) },
-        'configuration failed validation; keeping the last good snapshot',
-      );
+      this.refuse(v, problems);
       v.snapshot = fallback;
       return;
     }

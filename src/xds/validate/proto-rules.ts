@@ -32,6 +32,7 @@ import {
   type DescEnum,
   type DescField,
   type DescMessage,
+  type DescOneof,
   equals,
   fromBinary,
   getOption,
@@ -185,24 +186,44 @@ function reportUnsupported(
 // ---------------------------------------------------------------------------------------------
 // Walking messages
 
+/** A message type's rules, decoded from its descriptor options once (decoding them is costly). */
+interface MessageRules {
+  disabled: boolean;
+  requiredOneofs: DescOneof[];
+  fieldRules: Map<DescField, FieldRules>;
+}
+
+const rulesCache = new WeakMap<DescMessage, MessageRules>();
+
+function rulesOf(desc: DescMessage): MessageRules {
+  let rules = rulesCache.get(desc);
+  if (rules === undefined) {
+    rules = {
+      disabled: hasOption(desc, disabled) && getOption(desc, disabled),
+      requiredOneofs: desc.oneofs.filter((o) => hasOption(o, oneofRequired) && getOption(o, oneofRequired)),
+      fieldRules: new Map(
+        desc.fields.filter((f) => hasOption(f, fieldRulesExt)).map((f) => [f, getOption(f, fieldRulesExt)]),
+      ),
+    };
+    rulesCache.set(desc, rules);
+  }
+  return rules;
+}
+
 function validateReflect(ctx: Ctx, path: string, rm: ReflectMessage): void {
   const desc = rm.desc;
   if (desc.typeName === 'google.protobuf.Any') {
     validateAnyPayload(ctx, path, rm.message as Any);
     return;
   }
-  if (hasOption(desc, disabled) && getOption(desc, disabled)) return;
-  for (const oneof of desc.oneofs) {
-    if (
-      hasOption(oneof, oneofRequired) &&
-      getOption(oneof, oneofRequired) &&
-      rm.oneofCase(oneof) === undefined
-    ) {
+  const messageRules = rulesOf(desc);
+  if (messageRules.disabled) return;
+  for (const oneof of messageRules.requiredOneofs) {
+    if (rm.oneofCase(oneof) === undefined)
       push(ctx, join(path, oneof.name), 'oneof.required', 'value is required');
-    }
   }
   for (const field of desc.fields) {
-    const rules = hasOption(field, fieldRulesExt) ? getOption(field, fieldRulesExt) : undefined;
+    const rules = messageRules.fieldRules.get(field);
     if (rules !== undefined) reportUnknownFieldRules(ctx, join(path, field.name), rules);
     if (field.oneof !== undefined && rm.oneofCase(field.oneof) !== field) continue;
     const fpath = join(path, field.name);
