@@ -1,4 +1,4 @@
-// The validator over real Envoy admin /config_dump output (shared/fixtures/envoy): resources
+// The validator over real Envoy admin /config_dump output (test/fixtures/envoy): resources
 // that real Envoys (1.18–1.26, Istio / Envoy Gateway / Kuma) accepted must produce no violations.
 //
 // Each Listener / RouteConfiguration / Cluster / ClusterLoadAssignment in a dump is parsed with
@@ -28,9 +28,9 @@ import { checkConsistency } from '../../../src/xds/validate/consistency.js';
 import { type Violation, validateMessage } from '../../../src/xds/validate/proto-rules.js';
 import { envoyRegistry } from '../../../src/xds/validate/registry.js';
 
-// dist/test/xds/validate → repository root; shared/ sits beside the clone.
+// dist/test/xds/validate → repository root → the copies of public Envoy outputs (see SOURCES.md there).
 const repoRoot = resolve(import.meta.dirname, '../../../..');
-const FIXTURES = resolve(repoRoot, '../shared/fixtures/envoy');
+const FIXTURES = resolve(repoRoot, 'test/fixtures/envoy');
 
 /** Admin /config_dump files (envoy.admin.v3.*ConfigDump). The /clusters?format=json and
  *  /listeners?format=json files are admin status output, not resource protos. */
@@ -170,9 +170,9 @@ const KNOWN: readonly string[] = [
   'istio-waypoint-config-dump.json ClusterLoadAssignment prometheus_stats endpoints[0].load_balancing_weight uint32.gte',
 ];
 
-describe('real Envoy config dumps (shared/fixtures/envoy)', () => {
+describe('real Envoy config dumps (test/fixtures/envoy)', () => {
   it('the fixtures are present beside the repository', () => {
-    assert.ok(existsSync(FIXTURES), `expected the shared fixtures at ${FIXTURES}`);
+    assert.ok(existsSync(FIXTURES), `expected the Envoy fixtures at ${FIXTURES}`);
   });
 
   it('every Listener / RouteConfiguration / Cluster / ClusterLoadAssignment Envoy accepted passes validation', (t) => {
