@@ -275,6 +275,28 @@ describe('proxyless gRPC through Vane', () => {
     await c.stop();
   });
 
+  test('circuit breaking: calls over maxRequests fail fast, raising the limit lets them through', async () => {
+    const { project, number } = await mesh();
+    const limited = await vane.api('PATCH', `/compute/v1/projects/${project}/global/backendServices/v1`, {
+      circuitBreakers: { maxRequests: 1 },
+    });
+    assert.equal(limited.status, 200, JSON.stringify(limited.body));
+    const c = client(number, { concurrency: 4, intervalMs: 50, callMetadata: { 'sleep-ms': '200' } });
+    await c.until((r) => r.error === 'UNAVAILABLE', { streak: 1 });
+    c.drain();
+    const counts = tally(await c.take(120));
+    assert.ok(
+      (counts['error:UNAVAILABLE'] ?? 0) > 0 && (counts['v1-a'] ?? 0) + (counts['v1-b'] ?? 0) > 0,
+      JSON.stringify(counts),
+    );
+    const raised = await vane.api('PATCH', `/compute/v1/projects/${project}/global/backendServices/v1`, {
+      circuitBreakers: { maxRequests: 100 },
+    });
+    assert.equal(raised.status, 200);
+    await c.until((r) => r.backend !== undefined, { streak: 40 });
+    await c.stop();
+  });
+
   test('switching the default service moves traffic; endpoints come and go; deleting the rule fails RPCs', async () => {
     const { project, number } = await mesh();
     const c = client(number);

@@ -2,7 +2,7 @@
 // process) that calls `xds:///TARGET` through Vane every INTERVAL_MS until its stdin
 // closes, printing one JSON line per RPC: {"backend": NAME} or {"error": CODE, "details"}.
 // Env: VANE_XDS_ADDRESS, NODE_ID, ZONE, NODE_METADATA (JSON), TARGET, CALL_METADATA
-// (JSON), INTERVAL_MS, DEADLINE_MS. The first line is {"adminPort": N}: the client's CSDS.
+// (JSON), INTERVAL_MS, DEADLINE_MS, CONCURRENCY. The first line is {"adminPort": N}: the client's CSDS.
 import * as grpc from '@grpc/grpc-js';
 import * as xds from '@grpc/grpc-js-xds';
 import { ECHO_SERVICE } from '../helpers/backends.js';
@@ -47,32 +47,36 @@ process.stdin.on('data', (chunk) => {
     if (line.trim() !== '') callMetadata = JSON.parse(line) as Record<string, string>;
 });
 
-while (running) {
-  const md = new grpc.Metadata();
-  for (const [k, v] of Object.entries(callMetadata)) md.set(k, v);
-  const started = Date.now();
-  const line = await new Promise<string>((resolve) =>
-    client.who(
-      {},
-      md,
-      { deadline: started + deadlineMs },
-      (err: grpc.ServiceError | null, value?: { backend: string }) =>
-        resolve(
-          JSON.stringify(
-            err || !value
-              ? {
-                  error: grpc.status[err?.code ?? grpc.status.UNKNOWN],
-                  details: err?.details,
-                  ms: Date.now() - started,
-                }
-              : { backend: value.backend, ms: Date.now() - started },
+/** One call loop; CONCURRENCY of them run at once. */
+async function loop(): Promise<void> {
+  while (running) {
+    const md = new grpc.Metadata();
+    for (const [k, v] of Object.entries(callMetadata)) md.set(k, v);
+    const started = Date.now();
+    const line = await new Promise<string>((resolve) =>
+      client.who(
+        {},
+        md,
+        { deadline: started + deadlineMs },
+        (err: grpc.ServiceError | null, value?: { backend: string }) =>
+          resolve(
+            JSON.stringify(
+              err || !value
+                ? {
+                    error: grpc.status[err?.code ?? grpc.status.UNKNOWN],
+                    details: err?.details,
+                    ms: Date.now() - started,
+                  }
+                : { backend: value.backend, ms: Date.now() - started },
+            ),
           ),
-        ),
-    ),
-  );
-  process.stdout.write(`${line}\n`);
-  await new Promise((r) => setTimeout(r, intervalMs));
+      ),
+    );
+    process.stdout.write(`${line}\n`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
 }
+await Promise.all(Array.from({ length: Number(env.CONCURRENCY ?? '1') }, loop));
 client.close();
 admin.forceShutdown();
 process.exit(0);

@@ -29,6 +29,8 @@ export class XdsClient {
     nodeMetadata?: Record<string, unknown>;
     callMetadata?: Record<string, string>;
     intervalMs?: number;
+    /** Calls in flight at once. */
+    concurrency?: number;
   }) {
     this.child = spawn(process.execPath, [CLIENT], {
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -41,6 +43,7 @@ export class XdsClient {
         NODE_METADATA: JSON.stringify(opts.nodeMetadata ?? {}),
         CALL_METADATA: JSON.stringify(opts.callMetadata ?? {}),
         INTERVAL_MS: String(opts.intervalMs ?? 5),
+        CONCURRENCY: String(opts.concurrency ?? 1),
       },
     });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
