@@ -297,6 +297,29 @@ describe('proxyless gRPC through Vane', () => {
     await c.stop();
   });
 
+  test('outlier detection ejects a backend that keeps failing', async () => {
+    const { project, number } = await mesh();
+    const patched = await vane.api('PATCH', `/compute/v1/projects/${project}/global/backendServices/v1`, {
+      // gRPC implements success-rate and failure-percentage ejection (gRFC A50), not
+      // consecutive errors: eject by success rate, two hosts being enough here.
+      outlierDetection: {
+        interval: { seconds: 1 },
+        baseEjectionTime: { seconds: 30 },
+        maxEjectionPercent: 50,
+        successRateMinimumHosts: 2,
+        successRateRequestVolume: 5,
+        successRateStdevFactor: 500,
+        enforcingSuccessRate: 100,
+      },
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const c = client(number, { callMetadata: { 'fail-on': 'v1-b' } });
+    await c.until((r) => r.backend === 'v1-a', { streak: 1 });
+    // Once v1-b is ejected, every call lands on v1-a.
+    await c.until((r) => r.backend === 'v1-a', { streak: 50, timeoutMs: 20_000 });
+    await c.stop();
+  });
+
   test('switching the default service moves traffic; endpoints come and go; deleting the rule fails RPCs', async () => {
     const { project, number } = await mesh();
     const c = client(number);

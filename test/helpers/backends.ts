@@ -34,7 +34,12 @@ export async function startBackend(name: string): Promise<Backend> {
       callback: grpc.sendUnaryData<object>,
     ) => {
       backend.served += 1;
-      // `sleep-ms` metadata makes the backend slow, for timeout tests.
+      // `sleep-ms` metadata makes the backend slow (timeout tests); `fail-on: NAME` makes
+      // backend NAME answer UNAVAILABLE (outlier detection tests).
+      if (call.metadata.get('fail-on').includes(name)) {
+        callback({ code: grpc.status.UNAVAILABLE, details: `${name} fails on request` });
+        return;
+      }
       const sleep = Number(call.metadata.get('sleep-ms')[0] ?? 0);
       setTimeout(() => callback(null, { backend: name }), sleep);
     },

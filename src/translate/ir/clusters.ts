@@ -105,23 +105,41 @@ function circuitBreakers(b: BackendService, view: NodeView): IrCircuitBreakers |
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/**
+ * The Compute API's outlier detection defaults, written out: every field is sent explicitly,
+ * so proxies apply GCP's documented values rather than their own (and grpc-js 1.14, which
+ * crashes on success-rate ejection without a minimum host count, gets one).
+ */
+const OUTLIER_DEFAULTS = {
+  interval: { seconds: 1 },
+  baseEjectionTime: { seconds: 30 },
+  maxEjectionPercent: 50,
+  consecutiveErrors: 5,
+  enforcingConsecutiveErrors: 0,
+  consecutiveGatewayFailure: 3,
+  enforcingConsecutiveGatewayFailure: 100,
+  successRateMinimumHosts: 5,
+  successRateRequestVolume: 100,
+  successRateStdevFactor: 1900,
+  enforcingSuccessRate: 100,
+};
+
 function outlierDetection(b: BackendService): IrOutlierDetection | undefined {
-  const o = b.outlierDetection;
-  if (o === undefined) return undefined;
-  const out: IrOutlierDetection = {};
-  if (o.interval !== undefined) out.interval = duration(o.interval);
-  if (o.baseEjectionTime !== undefined) out.baseEjectionTime = duration(o.baseEjectionTime);
-  if (o.maxEjectionPercent !== undefined) out.maxEjectionPercent = o.maxEjectionPercent;
-  if (o.consecutiveErrors !== undefined) out.consecutive5xx = o.consecutiveErrors;
-  if (o.enforcingConsecutiveErrors !== undefined) out.enforcingConsecutive5xx = o.enforcingConsecutiveErrors;
-  if (o.consecutiveGatewayFailure !== undefined) out.consecutiveGatewayFailure = o.consecutiveGatewayFailure;
-  if (o.enforcingConsecutiveGatewayFailure !== undefined)
-    out.enforcingConsecutiveGatewayFailure = o.enforcingConsecutiveGatewayFailure;
-  if (o.successRateMinimumHosts !== undefined) out.successRateMinimumHosts = o.successRateMinimumHosts;
-  if (o.successRateRequestVolume !== undefined) out.successRateRequestVolume = o.successRateRequestVolume;
-  if (o.successRateStdevFactor !== undefined) out.successRateStdevFactor = o.successRateStdevFactor;
-  if (o.enforcingSuccessRate !== undefined) out.enforcingSuccessRate = o.enforcingSuccessRate;
-  return out;
+  if (b.outlierDetection === undefined) return undefined;
+  const o = { ...OUTLIER_DEFAULTS, ...b.outlierDetection };
+  return {
+    interval: duration(o.interval),
+    baseEjectionTime: duration(o.baseEjectionTime),
+    maxEjectionPercent: o.maxEjectionPercent,
+    consecutive5xx: o.consecutiveErrors,
+    enforcingConsecutive5xx: o.enforcingConsecutiveErrors,
+    consecutiveGatewayFailure: o.consecutiveGatewayFailure,
+    enforcingConsecutiveGatewayFailure: o.enforcingConsecutiveGatewayFailure,
+    successRateMinimumHosts: o.successRateMinimumHosts,
+    successRateRequestVolume: o.successRateRequestVolume,
+    successRateStdevFactor: o.successRateStdevFactor,
+    enforcingSuccessRate: o.enforcingSuccessRate,
+  };
 }
 
 /** `inbound|<port>`: the sidecar's local serving port, as a STATIC cluster to 127.0.0.1. */
