@@ -320,6 +320,30 @@ describe('proxyless gRPC through Vane', () => {
     await c.stop();
   });
 
+  test('a retry policy retries UNAVAILABLE on another backend', async () => {
+    const { number } = await mesh({
+      pathMatchers: [
+        {
+          name: 'echo',
+          defaultService: 'global/backendServices/v1',
+          routeRules: [
+            {
+              priority: 0,
+              matchRules: [{ prefixMatch: '/', headerMatches: [{ headerName: 'retry', exactMatch: 'yes' }] }],
+              service: 'global/backendServices/v1',
+              routeAction: { retryPolicy: { retryConditions: ['unavailable'], numRetries: 3 } },
+            },
+          ],
+        },
+      ],
+    });
+    const c = client(number, { callMetadata: { 'fail-on': 'v1-b' } });
+    await c.until((r) => r.error === 'UNAVAILABLE', { streak: 1 });
+    c.setCallMetadata({ 'fail-on': 'v1-b', retry: 'yes' });
+    await c.until((r) => r.backend === 'v1-a', { streak: 30 });
+    await c.stop();
+  });
+
   test('switching the default service moves traffic; endpoints come and go; deleting the rule fails RPCs', async () => {
     const { project, number } = await mesh();
     const c = client(number);
