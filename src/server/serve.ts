@@ -7,7 +7,7 @@ import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { SnapshotCache } from '../xds/cache/snapshot-cache.js';
 import { LoadWindow } from '../xds/lrs.js';
-import { startXdsServer, type XdsServer } from '../xds/server.js';
+import { startXdsServer, type XdsLimits, type XdsServer } from '../xds/server.js';
 import { ensureAdminToken } from './admin-token.js';
 
 export interface ServeOptions {
@@ -25,6 +25,8 @@ export interface ServeOptions {
   debounceMaxMs?: number;
   /** load_reporting_interval asked of LRS clients, in seconds. */
   lrsIntervalSeconds?: number;
+  /** Admission control and stream limits of the xDS server. */
+  xdsLimits?: XdsLimits;
 }
 
 export interface RunningServer {
@@ -62,6 +64,7 @@ export async function startServer(opts: ServeOptions, logger: Logger): Promise<R
       logger: logger.child({ component: 'xds' }),
       lrs: loads,
       ...(opts.lrsIntervalSeconds === undefined ? {} : { lrsIntervalSeconds: opts.lrsIntervalSeconds }),
+      ...(opts.xdsLimits === undefined ? {} : { limits: opts.xdsLimits }),
     });
     cleanup.push(() => xds.close());
     const app = buildApp({

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { startVane, VANE_BIN } from '../helpers/server.js';
+import { RawXdsClient } from '../xds/helpers/raw-client.js';
 
 const run = promisify(execFile);
 
@@ -99,4 +100,30 @@ test('usage errors exit with 2', async () => {
     run(process.execPath, [VANE_BIN, 'no-such-command']),
     (err: { code?: number }) => err.code === 2,
   );
+});
+
+test('--max-streams is handed to the xDS server: the next stream is refused with RESOURCE_EXHAUSTED', async () => {
+  const vane = await startVane({ args: ['--max-streams', '1'] });
+  const port = Number(vane.xdsAddress.split(':').pop());
+  const client = new RawXdsClient(port);
+  try {
+    const created = await vane.api('POST', '/v1/projects', { projectId: 'limits' });
+    const node = { id: `projects/${String(created.body.projectNumber)}/networks/default/nodes/n1` };
+    const first = client.sotw();
+    first.send({ node, typeUrl: 'type.googleapis.com/envoy.config.listener.v3.Listener' });
+    // The first stream is admitted (and then refused by the project: no forwarding rule).
+    assert.equal((await first.status()).code, 5);
+    const a = client.sotw();
+    const b = client.sotw();
+    a.send({ node, typeUrl: 'type.googleapis.com/envoy.config.listener.v3.Listener' });
+    b.send({ node, typeUrl: 'type.googleapis.com/envoy.config.listener.v3.Listener' });
+    const codes = [(await a.status()).code, (await b.status()).code].sort();
+    assert.ok(
+      codes.includes(8),
+      `one of two concurrent streams is refused with RESOURCE_EXHAUSTED: ${codes}`,
+    );
+  } finally {
+    client.client.close();
+    await vane.stop();
+  }
 });

@@ -28,6 +28,17 @@ export function serveCommand(program: Command): void {
     )
     .option('--debounce-max-ms <ms>', 'longest a burst of changes can delay a push', parseNonNegative, 1000)
     .option('--lrs-interval <seconds>', 'load reporting interval asked of proxies', parseNonNegative, 10)
+    .option('--max-streams <n>', 'xDS streams accepted at once (default: unlimited)', parseNonNegative)
+    .option(
+      '--new-streams-per-second <n>',
+      'rate limit on new xDS streams, for connect storms (default: unlimited)',
+      parseNonNegative,
+    )
+    .option(
+      '--max-connection-age <seconds>',
+      'send GOAWAY to xDS connections after this age, ±10 % jitter, so replicas rebalance',
+      parseNonNegative,
+    )
     .option('--log-level <level>', 'trace, debug, info, warn or error', process.env.VANE_LOG_LEVEL ?? 'info')
     .action(
       async (opts: {
@@ -41,6 +52,9 @@ export function serveCommand(program: Command): void {
         debounceMs: number;
         debounceMaxMs: number;
         lrsInterval: number;
+        maxStreams?: number;
+        newStreamsPerSecond?: number;
+        maxConnectionAge?: number;
       }) => {
         // Loaded here so that client commands do not pay for the server's modules.
         const { createLogger } = await import('../../server/logger.js');
@@ -55,6 +69,15 @@ export function serveCommand(program: Command): void {
             debounceMs: opts.debounceMs,
             debounceMaxMs: opts.debounceMaxMs,
             lrsIntervalSeconds: opts.lrsInterval,
+            xdsLimits: {
+              ...(opts.maxStreams === undefined ? {} : { maxStreams: opts.maxStreams }),
+              ...(opts.newStreamsPerSecond === undefined
+                ? {}
+                : { newStreamsPerSecond: opts.newStreamsPerSecond }),
+              ...(opts.maxConnectionAge === undefined
+                ? {}
+                : { maxConnectionAgeSeconds: opts.maxConnectionAge }),
+            },
             ...(opts.store === undefined ? {} : { store: opts.store }),
             ...(opts.publicUrl === undefined ? {} : { publicUrl: opts.publicUrl }),
             ...(process.env.VANE_ADMIN_TOKEN === undefined
