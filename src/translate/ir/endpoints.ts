@@ -7,6 +7,8 @@ import type { IrClusterEndpoints, IrEndpoint, IrLocality } from './types.js';
 
 /** Locality weight units per endpoint at capacityScaler 1. */
 export const WEIGHT_PER_ENDPOINT = 100;
+/** Traffic Director fails open when this share of a backend service's endpoints is unhealthy. */
+export const FAIL_OPEN_UNHEALTHY_FRACTION = 0.99;
 
 const ZONE_OF_NEG = /\/zones\/([^/]+)\/networkEndpointGroups\//;
 
@@ -67,6 +69,11 @@ export function buildClusterEndpoints(
     zones.set(zone, entry);
   });
 
+  const all = [...zones.values()].flatMap((z) => [...z.endpoints.values()]);
+  const unhealthy = all.filter((e) => e.health === 'UNHEALTHY').length;
+  const failOpen = all.length > 0 && unhealthy / all.length >= FAIL_OPEN_UNHEALTHY_FRACTION;
+  if (failOpen) for (const e of all) e.health = 'UNKNOWN';
+
   const localities: IrLocality[] = [];
   for (const [zone, entry] of zones) {
     if (entry.endpoints.size === 0) continue;
@@ -82,7 +89,12 @@ export function buildClusterEndpoints(
   }
   assignPriorities(localities, view.zone);
   localities.sort((a, b) => a.priority - b.priority || compare(a.zone, b.zone));
-  return { clusterName: bs.name, source: bs.path, localities };
+  return {
+    clusterName: bs.name,
+    source: bs.path,
+    localities,
+    ...(failOpen ? { failOpen: true as const } : {}),
+  };
 }
 
 /**

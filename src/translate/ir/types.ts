@@ -252,6 +252,11 @@ export interface IrClusterEndpoints {
   clusterName: string;
   source: string;
   localities: IrLocality[];
+  /**
+   * At least 99 % of the service's endpoints are unhealthy, so health is ignored and every
+   * endpoint is offered (as UNKNOWN, which proxies use): the service port may still work.
+   */
+  failOpen?: true;
 }
 
 export interface IrEndpoints {
