@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import type { HealthService } from '../health/service.js';
 import type { Store } from '../store/store.js';
 import { authenticate } from './auth.js';
 import type { ApiContext, XdsHandles } from './context.js';
@@ -9,6 +10,7 @@ import { OperationLog } from './operations.js';
 import { ResourceService } from './resource-service.js';
 import { applyRoutes } from './routes/apply.js';
 import { computeRoutes } from './routes/compute.js';
+import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { nodeDataRoutes } from './routes/node-data.js';
 import { projectRoutes } from './routes/projects.js';
@@ -23,6 +25,7 @@ export interface AppOptions {
   logger: Logger;
   publicUrl?: string;
   xds?: XdsHandles;
+  health?: HealthService;
 }
 
 const UNAUTHENTICATED = new Set(['/healthz', '/readyz', '/metrics']);
@@ -43,6 +46,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     resources: new ResourceService(opts.store, operations),
     ...(opts.publicUrl === undefined ? {} : { publicUrl: opts.publicUrl.replace(/\/$/, '') }),
     ...(opts.xds === undefined ? {} : { xds: opts.xds }),
+    ...(opts.health === undefined ? {} : { health: opts.health }),
   };
 
   app.removeAllContentTypeParsers();
@@ -103,6 +107,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   computeRoutes(app, ctx);
   nodeDataRoutes(app, ctx);
   proxyRoutes(app, ctx);
+  healthRoutes(app, ctx);
   metricsRoutes(app, ctx);
   return app;
 }

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { HealthService } from '../health/service.js';
 import type { Store } from '../store/store.js';
 import type { SnapshotCache } from '../xds/cache/snapshot-cache.js';
 import type { LoadWindow } from '../xds/lrs.js';
@@ -18,6 +19,8 @@ export interface ApiContext {
   publicUrl?: string;
   /** The xDS side, when this process serves proxies. */
   xds?: XdsHandles;
+  /** The active health checker, when this process runs one. */
+  health?: HealthService;
 }
 
 export interface XdsHandles {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from '../api/app.js';
+import { HealthService } from '../health/service.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { SnapshotCache } from '../xds/cache/snapshot-cache.js';
@@ -50,12 +51,17 @@ export async function startServer(opts: ServeOptions, logger: Logger): Promise<R
   const cleanup: (() => Promise<void>)[] = [() => store.close()];
   try {
     await ensureAdminToken(store, dataDir, logger, opts.adminToken);
+    const health = new HealthService(store, logger.child({ component: 'health' }));
+    cleanup.push(() => health.close());
     const cache = new SnapshotCache(store, {
       logger: logger.child({ component: 'snapshots' }),
+      health: (projectId) => health.healthMap(projectId),
       ...(opts.debounceMs === undefined ? {} : { debounceMs: opts.debounceMs }),
       ...(opts.debounceMaxMs === undefined ? {} : { debounceMaxMs: opts.debounceMaxMs }),
     });
     cleanup.push(async () => cache.close());
+    health.onChange((projectId, negs) => cache.healthChanged(projectId, negs));
+    await health.start();
     const loads = new LoadWindow();
     const xds = await startXdsServer({
       host: opts.host,
@@ -71,6 +77,7 @@ export async function startServer(opts: ServeOptions, logger: Logger): Promise<R
       store,
       logger,
       xds: { registry: xds.registry, cache, loads },
+      health,
       ...(opts.publicUrl === undefined ? {} : { publicUrl: opts.publicUrl }),
     });
     cleanup.push(() => app.close());

@@ -94,6 +94,49 @@ export function metricsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     });
   }
+  const health = ctx.health;
+  if (health) {
+    const c = () => health.checker.counters();
+    new Counter({
+      name: 'vane_health_probes_total',
+      help: 'Health probes by protocol and result',
+      labelNames: ['protocol', 'result'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [protocol, p] of Object.entries(c().probes)) {
+          this.inc({ protocol, result: 'success' }, p.succeeded);
+          this.inc({ protocol, result: 'failure' }, p.failed);
+          this.inc({ protocol, result: 'timeout' }, p.timedOut);
+        }
+      },
+    });
+    new Counter({
+      name: 'vane_health_transitions_total',
+      help: 'Endpoint health state changes',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(c().transitions);
+      },
+    });
+    new Gauge({
+      name: 'vane_health_checked_endpoints',
+      help: 'Endpoints under active health checking',
+      registers: [registry],
+      collect() {
+        this.set(c().targets);
+      },
+    });
+    new Gauge({
+      name: 'vane_health_probes_in_flight',
+      help: 'Health probes running now',
+      registers: [registry],
+      collect() {
+        this.set(c().inFlight);
+      },
+    });
+  }
   new Gauge({
     name: 'vane_store_revision',
     help: 'Store revision of the last committed change',

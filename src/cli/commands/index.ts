@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { applyCommand } from './apply.js';
 import { exportCommand } from './export.js';
+import { healthCommand } from './health.js';
 import { projectsCommand } from './projects.js';
 import { proxiesCommands } from './proxies.js';
 import { resourceCommands } from './resources.js';
@@ -40,4 +41,5 @@ export function registerClientCommands(program: Command): void {
   exportCommand(program);
   tokensCommand(program);
   proxiesCommands(program);
+  healthCommand(program);
 }

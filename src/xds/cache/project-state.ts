@@ -10,6 +10,11 @@ import type {
 } from '../../store/types.js';
 import type { HealthStatus, TranslateInput } from '../../translate/types.js';
 
+/** Endpoint health of a project, keyed `<negPath>|<ip>|<port>` (the health checker's view). */
+export type HealthSource = (projectId: string) => ReadonlyMap<string, HealthStatus>;
+
+const NO_HEALTH: HealthSource = () => new Map();
+
 /** What a batch of changes touched: configuration (anything but endpoints) and/or the endpoints of some NEGs. */
 export interface Dirt {
   config: boolean;
@@ -25,13 +30,19 @@ export interface Dirt {
 export class ProjectState {
   private resources = new Map<Collection, Map<string, ResourceRecord>>();
   private endpoints = new Map<string, readonly NetworkEndpoint[]>();
-  private health: ReadonlyMap<string, HealthStatus> = new Map();
   private cached: TranslateInput | undefined;
 
-  private constructor(readonly project: ProjectRecord) {}
+  private constructor(
+    readonly project: ProjectRecord,
+    private readonly healthOf: HealthSource,
+  ) {}
 
-  static async load(store: Store, project: ProjectRecord): Promise<ProjectState> {
-    const state = new ProjectState(project);
+  static async load(
+    store: Store,
+    project: ProjectRecord,
+    healthOf: HealthSource = NO_HEALTH,
+  ): Promise<ProjectState> {
+    const state = new ProjectState(project, healthOf);
     for (const spec of KINDS) {
       const records = await store.listResources(project.id, spec.collection);
       state.resources.set(spec.collection, new Map(records.map((r) => [pathOf(r), r])));
@@ -44,7 +55,7 @@ export class ProjectState {
 
   /** A project that no longer exists: nothing to serve. */
   static empty(project: ProjectRecord): ProjectState {
-    return new ProjectState(project);
+    return new ProjectState(project, NO_HEALTH);
   }
 
   /** Re-reads what `changes` name; returns what became dirty. */
@@ -75,8 +86,8 @@ export class ProjectState {
     return dirt;
   }
 
-  setHealth(health: ReadonlyMap<string, HealthStatus>): void {
-    this.health = health;
+  /** Health changed: the next input() reads it again. */
+  healthChanged(): void {
     this.cached = undefined;
   }
 
@@ -88,7 +99,7 @@ export class ProjectState {
         [...this.resources].map(([collection, byPath]) => [collection, [...byPath.values()]]),
       ),
       endpoints: new Map(this.endpoints),
-      health: this.health,
+      health: this.healthOf(this.project.id),
     };
     return this.cached;
   }

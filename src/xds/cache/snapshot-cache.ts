@@ -23,7 +23,7 @@ import {
 } from '../types.js';
 import { Encoder, SCHEMA_OF, typeVersion } from './encode.js';
 import { nodeViewOf } from './node-view.js';
-import { type Dirt, ProjectState } from './project-state.js';
+import { type Dirt, type HealthSource, ProjectState } from './project-state.js';
 import { OutputValidator } from './validate-output.js';
 
 export interface SnapshotCacheOptions {
@@ -37,6 +37,8 @@ export interface SnapshotCacheOptions {
    * publishing it (default true). Problems keep the view's last good snapshot in place.
    */
   validate?: boolean;
+  /** Endpoint health (default: none, every endpoint UNKNOWN). */
+  health?: HealthSource;
 }
 
 /** Why a view's newest configuration was not published. */
@@ -101,6 +103,11 @@ export class SnapshotCache implements ConfigSource {
     return entry.preview(node);
   }
 
+  /** Endpoint health changed in these NEGs: re-translate the affected ClusterLoadAssignments. */
+  healthChanged(projectId: string, negs: ReadonlySet<string>): void {
+    void this.entries.get(projectId)?.then((e) => e.healthChanged(negs));
+  }
+
   close(): void {
     this.unsubscribe();
     for (const entry of this.entries.values()) void entry.then((e) => e.close());
@@ -122,7 +129,7 @@ export class SnapshotCache implements ConfigSource {
   private entry(project: ProjectRecord): Promise<ProjectEntry> {
     let entry = this.entries.get(project.id);
     if (!entry) {
-      entry = ProjectState.load(this.store, project).then(
+      entry = ProjectState.load(this.store, project, this.opts.health).then(
         (state) => new ProjectEntry(this.store, state, this.opts),
       );
       this.entries.set(project.id, entry);
@@ -147,7 +154,9 @@ export class SnapshotCache implements ConfigSource {
         void entry.then(async (e) => {
           const record = await this.store.getProject(project);
           e.replaceState(
-            record ? await ProjectState.load(this.store, record) : ProjectState.empty(e.state.project),
+            record
+              ? await ProjectState.load(this.store, record, this.opts.health)
+              : ProjectState.empty(e.state.project),
           );
         });
         continue;
@@ -226,6 +235,11 @@ class ProjectEntry {
       .catch((err: unknown) =>
         this.opts.logger.error({ err, project: this.state.project.id }, 'applying changes failed'),
       );
+  }
+
+  healthChanged(negs: ReadonlySet<string>): void {
+    this.state.healthChanged();
+    this.schedule({ config: false, negs: new Set(negs) }, Date.now());
   }
 
   replaceState(state: ProjectState): void {
