@@ -81,13 +81,15 @@ export function buildClusterEndpoints(
       region: regionOf(zone),
       zone,
       priority: 0,
-      weight: Math.max(1, Math.round(entry.capacity * WEIGHT_PER_ENDPOINT)),
+      // Capacity that can take traffic: unhealthy endpoints carry none.
+      weight: Math.max(1, Math.round(entry.capacity * usableShare(entry.endpoints) * WEIGHT_PER_ENDPOINT)),
       endpoints: [...entry.endpoints.values()].sort(
         (a, b) => compare(a.address, b.address) || a.port - b.port || compare(a.source, b.source),
       ),
     });
   }
   assignPriorities(localities, view.zone);
+  if (!failOpen) gracefulFailover(localities, failoverThreshold(bs.body, view));
   localities.sort((a, b) => a.priority - b.priority || compare(a.zone, b.zone));
   return {
     clusterName: bs.name,
@@ -95,6 +97,46 @@ export function buildClusterEndpoints(
     localities,
     ...(failOpen ? { failOpen: true as const } : {}),
   };
+}
+
+function usableShare(endpoints: ReadonlyMap<string, IrEndpoint>): number {
+  let usable = 0;
+  for (const e of endpoints.values()) if (e.health !== 'UNHEALTHY') usable++;
+  return endpoints.size === 0 ? 0 : usable / endpoints.size;
+}
+
+/**
+ * The share of unhealthy endpoints (percent) above which a priority no longer keeps its
+ * traffic to itself: the backend service's failoverPolicy.failoverRatio when set, else
+ * Traffic Director's defaults (50 for proxyless gRPC, 70 for Envoy).
+ */
+export function failoverThreshold(
+  bs: { failoverPolicy?: { failoverRatio?: number | undefined } | undefined },
+  view: NodeView,
+): number {
+  const ratio = bs.failoverPolicy?.failoverRatio;
+  if (ratio !== undefined) return ratio * 100;
+  return view.kind === 'grpc' ? 50 : 70;
+}
+
+/**
+ * Graceful failover, done by the control plane because gRPC clients (which announce
+ * envoy.lb.does_not_support_overprovisioning) only fail over when a whole priority is
+ * unusable: while more than `threshold` percent of priority 0's endpoints are unhealthy —
+ * but not all of them — the next priority joins priority 0, so the remaining healthy
+ * primaries and the next localities share the traffic. With every primary endpoint down the
+ * client fails over by itself. Later priorities move up to stay contiguous.
+ */
+export function gracefulFailover(localities: IrLocality[], threshold: number): void {
+  for (;;) {
+    const primary = localities.filter((l) => l.priority === 0);
+    const endpoints = primary.flatMap((l) => l.endpoints);
+    const unhealthy = endpoints.filter((e) => e.health === 'UNHEALTHY').length;
+    const hasNext = localities.some((l) => l.priority === 1);
+    if (!hasNext || endpoints.length === 0 || unhealthy === endpoints.length) return;
+    if ((unhealthy / endpoints.length) * 100 <= threshold) return;
+    for (const l of localities) if (l.priority > 0) l.priority -= 1;
+  }
 }
 
 /**
