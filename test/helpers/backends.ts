@@ -1,4 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
+import {
+  decodeHealthCheckRequest,
+  decodeHealthCheckResponse,
+  encodeHealthCheckRequest,
+  encodeHealthCheckResponse,
+  HEALTH_CHECK_METHOD,
+  type HealthCheckRequest,
+  type HealthCheckResponse,
+} from '../../src/health/index.js';
 
 /**
  * A tiny gRPC service for end-to-end tests: `/vane.test.Echo/Who` answers with the name of
@@ -21,13 +30,42 @@ export interface Backend {
   name: string;
   port: number;
   served: number;
+  /** What its grpc.health.v1 service answers (SERVING by default). */
+  setServing(serving: boolean): void;
   stop(): Promise<void>;
 }
+
+const HEALTH_SERVICE = {
+  check: {
+    path: HEALTH_CHECK_METHOD,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (v: HealthCheckRequest) => Buffer.from(encodeHealthCheckRequest(v)),
+    requestDeserialize: (b: Buffer) => decodeHealthCheckRequest(b),
+    responseSerialize: (v: HealthCheckResponse) => encodeHealthCheckResponse(v),
+    responseDeserialize: (b: Buffer) => decodeHealthCheckResponse(b),
+  },
+} satisfies grpc.ServiceDefinition;
 
 /** Starts a gRPC echo backend on 127.0.0.1 with a free port. */
 export async function startBackend(name: string): Promise<Backend> {
   const server = new grpc.Server();
-  const backend: Backend = { name, port: 0, served: 0, stop: async () => {} };
+  let serving = true;
+  const backend: Backend = {
+    name,
+    port: 0,
+    served: 0,
+    setServing: (value) => {
+      serving = value;
+    },
+    stop: async () => {},
+  };
+  server.addService(HEALTH_SERVICE, {
+    check: (
+      _call: grpc.ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>,
+      callback: grpc.sendUnaryData<HealthCheckResponse>,
+    ) => callback(null, { status: serving ? 'SERVING' : 'NOT_SERVING' }),
+  });
   server.addService(ECHO_SERVICE, {
     who: (
       call: grpc.ServerUnaryCall<Record<string, unknown>, object>,
