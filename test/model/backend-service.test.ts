@@ -2,53 +2,25 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import type { ErrorItem } from '../../src/api/errors.js';
-import { isApiError } from '../../src/api/errors.js';
-import { prepareBody } from '../../src/api/write-check.js';
+import type { KindSpec } from '../../src/model/kind.js';
 import {
   type BackendService,
   backendServiceKind,
   proxylessBackendServiceIssues,
 } from '../../src/model/kinds/backend-service.js';
 import { fakeReader } from '../helpers/fake-reader.js';
+import { kindChecks } from '../helpers/kind-checks.js';
 
 const NEG_A = 'projects/p/zones/us-central1-a/networkEndpointGroups/wallet-neg';
 const NEG_B = 'projects/p/zones/us-east1-b/networkEndpointGroups/wallet-neg';
 const HC = 'projects/p/global/healthChecks/grpc-hc';
 
 const reader = fakeReader([NEG_A, NEG_B, HC, 'projects/p/global/healthChecks/other-hc']);
-const target = { project: 'p', scope: 'global', collection: 'backendServices' as const };
-
-async function prepare(raw: unknown) {
-  return prepareBody(reader, backendServiceKind, target, raw);
-}
-
-/** The problems prepareBody reports for a body ([] when it is accepted). */
-async function problems(raw: unknown): Promise<ErrorItem[]> {
-  try {
-    await prepare(raw);
-    return [];
-  } catch (err) {
-    if (isApiError(err)) return err.items;
-    throw err;
-  }
-}
-
-function assertIssue(
-  items: { location?: string; message: string }[],
-  location: string,
-  message: RegExp,
-): void {
-  const found = items.some((i) => (i.location ?? '') === location && message.test(i.message));
-  assert.ok(
-    found,
-    `expected an issue at '${location}' matching ${message}; got ${JSON.stringify(items, null, 1)}`,
-  );
-}
-
-async function assertRejected(raw: unknown, location: string, message: RegExp): Promise<void> {
-  assertIssue(await problems(raw), location, message);
-}
+const { prepare, problems, assertIssue, assertRejected } = kindChecks(
+  reader,
+  backendServiceKind as unknown as KindSpec,
+  'backendServices',
+);
 
 function exported(): Record<string, unknown> {
   const url = new URL('../../../test/model/fixtures/backend-service-export.yaml', import.meta.url);

@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import type { ErrorItem } from '../../src/api/errors.js';
-import { isApiError } from '../../src/api/errors.js';
-import { prepareBody } from '../../src/api/write-check.js';
+import type { KindSpec } from '../../src/model/kind.js';
 import {
   pathTemplateProblem,
   proxylessUrlMapIssues,
@@ -14,42 +12,16 @@ import {
   urlMapServices,
 } from '../../src/model/kinds/url-map.js';
 import { fakeReader } from '../helpers/fake-reader.js';
+import { kindChecks } from '../helpers/kind-checks.js';
 
 const BS = (name: string) => `projects/p/global/backendServices/${name}`;
 
 const reader = fakeReader(['wallet-v1', 'wallet-v2', 'wallet-shadow'].map(BS));
-const target = { project: 'p', scope: 'global', collection: 'urlMaps' as const };
-
-async function prepare(raw: unknown) {
-  return prepareBody(reader, urlMapKind, target, raw);
-}
-
-/** The problems prepareBody reports for a body ([] when it is accepted). */
-async function problems(raw: unknown): Promise<ErrorItem[]> {
-  try {
-    await prepare(raw);
-    return [];
-  } catch (err) {
-    if (isApiError(err)) return err.items;
-    throw err;
-  }
-}
-
-function assertIssue(
-  items: { location?: string; message: string }[],
-  location: string,
-  message: RegExp,
-): void {
-  const found = items.some((i) => (i.location ?? '') === location && message.test(i.message));
-  assert.ok(
-    found,
-    `expected an issue at '${location}' matching ${message}; got ${JSON.stringify(items, null, 1)}`,
-  );
-}
-
-async function assertRejected(raw: unknown, location: string, message: RegExp): Promise<void> {
-  assertIssue(await problems(raw), location, message);
-}
+const { prepare, problems, assertIssue, assertRejected } = kindChecks(
+  reader,
+  urlMapKind as unknown as KindSpec,
+  'urlMaps',
+);
 
 async function assertAccepted(raw: unknown): Promise<void> {
   assert.deepEqual(await problems(raw), []);
