@@ -53,16 +53,18 @@ export async function startServer(opts: ServeOptions, logger: Logger): Promise<R
     await ensureAdminToken(store, dataDir, logger, opts.adminToken);
     const health = new HealthService(store, logger.child({ component: 'health' }));
     cleanup.push(() => health.close());
+    const loads = new LoadWindow();
     const cache = new SnapshotCache(store, {
       logger: logger.child({ component: 'snapshots' }),
       health: (projectId) => health.healthMap(projectId),
+      demand: (projectNumber) => loads.demand(projectNumber),
       ...(opts.debounceMs === undefined ? {} : { debounceMs: opts.debounceMs }),
       ...(opts.debounceMaxMs === undefined ? {} : { debounceMaxMs: opts.debounceMaxMs }),
     });
     cleanup.push(async () => cache.close());
     health.onChange((projectId, negs) => cache.healthChanged(projectId, negs));
     await health.start();
-    const loads = new LoadWindow();
+    loads.onReport((projectNumber) => cache.loadReported(projectNumber));
     const xds = await startXdsServer({
       host: opts.host,
       port: opts.xdsPort,

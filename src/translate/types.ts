@@ -20,6 +20,12 @@ export interface TranslateInput {
    * Filled by the health checker; translation only reads it.
    */
   health: ReadonlyMap<string, HealthStatus>;
+  /**
+   * Requests per second that clients in a zone send to a backend service, keyed
+   * `<backendServiceName>|<zone>` (from load reports). Drives capacity spillover; absent
+   * means no load is known.
+   */
+  demand?: ReadonlyMap<string, number>;
 }
 
 /** Everything about one proxy that changes what it is sent. Proxies with equal views share one translation. */

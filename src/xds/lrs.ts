@@ -59,6 +59,12 @@ interface Bucket {
 /** In-memory rolling window of load reports per cluster and locality. */
 export class LoadWindow implements LoadReportSink {
   private readonly buckets = new Map<string, Bucket>();
+  /** Latest request rate per (project, cluster, reporter zone, reporter): what demand is made of. */
+  private readonly rates = new Map<
+    string,
+    { projectNumber: string; cluster: string; zone: string; rps: number; time: number; ttlMs: number }
+  >();
+  private readonly reportListeners = new Set<(projectNumber: string) => void>();
   private readonly windowMs: number;
   private readonly now: () => number;
 
@@ -71,6 +77,21 @@ export class LoadWindow implements LoadReportSink {
     const time = this.now();
     for (const c of stats) {
       const cluster = c.clusterServiceName || c.clusterName;
+      const intervalMs = c.loadReportInterval
+        ? Number(c.loadReportInterval.seconds) * 1000 + c.loadReportInterval.nanos / 1e6
+        : 0;
+      if (intervalMs > 0) {
+        const issued = c.upstreamLocalityStats.reduce((n, l) => n + Number(l.totalIssuedRequests), 0);
+        this.rates.set(`${node.projectNumber}|${cluster}|${node.locality.zone}|${node.id}`, {
+          projectNumber: node.projectNumber,
+          cluster,
+          zone: node.locality.zone,
+          rps: issued / (intervalMs / 1000),
+          time,
+          // A reporter that has missed two reports no longer counts.
+          ttlMs: Math.max(3000, 3 * intervalMs),
+        });
+      }
       const dropped = Number(c.totalDroppedRequests);
       let droppedCounted = false;
       for (const l of c.upstreamLocalityStats) {
@@ -101,6 +122,33 @@ export class LoadWindow implements LoadReportSink {
       }
     }
     this.prune(time);
+    for (const listener of this.reportListeners) listener(node.projectNumber);
+  }
+
+  /**
+   * Current demand per backend service from clients in each zone (`<cluster>|<zone>` →
+   * requests per second): the sum of each live reporter's latest rate, whichever localities
+   * served it. Capacity spillover compares it with what the zone's own locality can take.
+   */
+  demand(projectNumber: string): Map<string, number> {
+    const now = this.now();
+    const out = new Map<string, number>();
+    for (const [key, r] of this.rates) {
+      if (now - r.time > r.ttlMs) {
+        this.rates.delete(key);
+        continue;
+      }
+      if (r.projectNumber !== projectNumber) continue;
+      const k = `${r.cluster}|${r.zone}`;
+      out.set(k, (out.get(k) ?? 0) + r.rps);
+    }
+    return out;
+  }
+
+  /** Called after each load report with the reporter's project number. */
+  onReport(listener: (projectNumber: string) => void): () => void {
+    this.reportListeners.add(listener);
+    return () => this.reportListeners.delete(listener);
   }
 
   /** Load per backend service and locality over the window, for one project or all. */

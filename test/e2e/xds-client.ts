@@ -23,7 +23,7 @@ xds.register();
 
 const Client = grpc.makeGenericClientConstructor(ECHO_SERVICE, 'Echo');
 const client = new Client(`xds:///${env.TARGET}`, grpc.credentials.createInsecure());
-const intervalMs = Number(env.INTERVAL_MS ?? '10');
+let intervalMs = Number(env.INTERVAL_MS ?? '10');
 const deadlineMs = Number(env.DEADLINE_MS ?? '5000');
 let callMetadata = JSON.parse(env.CALL_METADATA ?? '{}') as Record<string, string>;
 
@@ -41,10 +41,14 @@ let running = true;
 process.stdin.on('end', () => {
   running = false;
 });
-// A line on stdin replaces the call metadata: {"route": "v2"}.
+// A line on stdin replaces the call metadata ({"metadata": {"route": "v2"}}) or the pace ({"intervalMs": 500}).
 process.stdin.on('data', (chunk) => {
-  for (const line of String(chunk).split('\n'))
-    if (line.trim() !== '') callMetadata = JSON.parse(line) as Record<string, string>;
+  for (const line of String(chunk).split('\n')) {
+    if (line.trim() === '') continue;
+    const parsed = JSON.parse(line) as { intervalMs?: number; metadata?: Record<string, string> };
+    if (parsed.intervalMs !== undefined) intervalMs = parsed.intervalMs;
+    else callMetadata = parsed.metadata ?? {};
+  }
 });
 
 /** One call loop; CONCURRENCY of them run at once. */

@@ -62,7 +62,12 @@ export class XdsClient {
 
   /** Replaces the metadata sent with each RPC. */
   setCallMetadata(md: Record<string, string>): void {
-    this.child.stdin!.write(`${JSON.stringify(md)}\n`);
+    this.child.stdin!.write(`${JSON.stringify({ metadata: md })}\n`);
+  }
+
+  /** Changes the pause between calls (and so the client's request rate). */
+  setInterval(intervalMs: number): void {
+    this.child.stdin!.write(`${JSON.stringify({ intervalMs })}\n`);
   }
 
   /** Forgets the results received so far (e.g. those from before a metadata change). */

@@ -38,6 +38,8 @@ interface FixtureFile {
   resources?: Record<string, Record<string, unknown>[]>;
   endpoints?: Record<string, NetworkEndpoint[]>;
   health?: Record<string, HealthStatus>;
+  /** `<backendService>|<zone>` → requests per second from that zone's clients. */
+  demand?: Record<string, number>;
   view?: Partial<NodeView>;
   views?: Record<string, Partial<NodeView>>;
 }
@@ -101,7 +103,8 @@ export function fixtureFromYaml(text: string): Fixture {
       metadata: { ...(v.metadata ?? {}) },
     });
   }
-  return { input: { project, resources, endpoints, health }, views };
+  const demand = doc.demand === undefined ? {} : { demand: new Map(Object.entries(doc.demand)) };
+  return { input: { project, resources, endpoints, health, ...demand }, views };
 }
 
 function json<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): unknown {

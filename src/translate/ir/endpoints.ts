@@ -25,7 +25,9 @@ export function buildClusterEndpoints(
   view: NodeView,
   issues: TranslateIssue[],
 ): IrClusterEndpoints {
-  const zones = new Map<string, { capacity: number; endpoints: Map<string, IrEndpoint> }>();
+  // capacity: endpoints × capacityScaler (weights); rate: requests per second the zone's RATE
+  // backends take (Infinity when a backend sets no rate).
+  const zones = new Map<string, { capacity: number; rate: number; endpoints: Map<string, IrEndpoint> }>();
   bs.body.backends?.forEach((backend, i) => {
     if (backend.capacityScaler <= 0) return; // drained
     const at = `backends[${i}].group`;
@@ -40,7 +42,7 @@ export function buildClusterEndpoints(
       });
       return;
     }
-    const entry = zones.get(zone) ?? { capacity: 0, endpoints: new Map<string, IrEndpoint>() };
+    const entry = zones.get(zone) ?? { capacity: 0, rate: 0, endpoints: new Map<string, IrEndpoint>() };
     let count = 0;
     for (const e of input.endpoints.get(group) ?? []) {
       const port = e.port > 0 ? e.port : neg.body.defaultPort;
@@ -66,6 +68,7 @@ export function buildClusterEndpoints(
       });
     }
     entry.capacity += count * backend.capacityScaler;
+    entry.rate += rateCapacity(backend, count);
     zones.set(zone, entry);
   });
 
@@ -82,28 +85,87 @@ export function buildClusterEndpoints(
       zone,
       priority: 0,
       // Capacity that can take traffic: unhealthy endpoints carry none.
-      weight: Math.max(1, Math.round(entry.capacity * usableShare(entry.endpoints) * WEIGHT_PER_ENDPOINT)),
+      weight: Math.max(
+        1,
+        Math.round(entry.capacity * usableShare(entry.endpoints.values()) * WEIGHT_PER_ENDPOINT),
+      ),
       endpoints: [...entry.endpoints.values()].sort(
         (a, b) => compare(a.address, b.address) || a.port - b.port || compare(a.source, b.source),
       ),
     });
   }
   assignPriorities(localities, view.zone);
-  if (!failOpen) gracefulFailover(localities, failoverThreshold(bs.body, view));
+  let spill: IrClusterEndpoints['spill'];
+  if (!failOpen) {
+    gracefulFailover(localities, failoverThreshold(bs.body, view));
+    const demand = view.zone === undefined ? 0 : (input.demand?.get(`${bs.name}|${view.zone}`) ?? 0);
+    const rates = new Map([...zones].map(([zone, e]) => [zone, e.rate * usableShare(e.endpoints.values())]));
+    spill = capacitySpill(localities, rates, demand);
+  }
   localities.sort((a, b) => a.priority - b.priority || compare(a.zone, b.zone));
   return {
     clusterName: bs.name,
     source: bs.path,
     localities,
     ...(failOpen ? { failOpen: true as const } : {}),
+    ...(spill === undefined ? {} : { spill }),
   };
 }
 
-function usableShare(endpoints: ReadonlyMap<string, IrEndpoint>): number {
+function usableShare(endpoints: Iterable<IrEndpoint>): number {
   let usable = 0;
-  for (const e of endpoints.values()) if (e.health !== 'UNHEALTHY') usable++;
-  return endpoints.size === 0 ? 0 : usable / endpoints.size;
+  let total = 0;
+  for (const e of endpoints) {
+    total++;
+    if (e.health !== 'UNHEALTHY') usable++;
+  }
+  return total === 0 ? 0 : usable / total;
 }
+
+/** Requests per second a RATE backend takes (maxRate, else maxRatePerEndpoint × endpoints), scaled; Infinity otherwise. */
+function rateCapacity(
+  backend: {
+    balancingMode: string;
+    maxRate?: number | undefined;
+    maxRatePerEndpoint?: number | undefined;
+    capacityScaler: number;
+  },
+  endpoints: number,
+): number {
+  if (backend.balancingMode !== 'RATE') return Number.POSITIVE_INFINITY;
+  const rate =
+    backend.maxRate ??
+    (backend.maxRatePerEndpoint === undefined ? undefined : backend.maxRatePerEndpoint * endpoints);
+  return rate === undefined || rate <= 0 ? Number.POSITIVE_INFINITY : rate * backend.capacityScaler;
+}
+
+/**
+ * Capacity spillover: when the node's zone asks more requests per second of the service than
+ * its priority-0 localities can take (their RATE capacity), the next priority joins priority 0
+ * and locality weights split the demand: each primary locality its capacity, the joining
+ * localities the excess. Returns the figures, or undefined when nothing spills.
+ */
+export function capacitySpill(
+  localities: IrLocality[],
+  rateOfZone: ReadonlyMap<string, number>,
+  demand: number,
+): { demand: number; capacity: number } | undefined {
+  const primary = localities.filter((l) => l.priority === 0);
+  const next = localities.filter((l) => l.priority === 1);
+  const capacity = primary.reduce((n, l) => n + (rateOfZone.get(l.zone) ?? Number.POSITIVE_INFINITY), 0);
+  if (demand <= 0 || next.length === 0 || !Number.isFinite(capacity) || demand <= capacity) return undefined;
+  const excess = demand - capacity;
+  const nextWeight = next.reduce((n, l) => n + l.weight, 0);
+  for (const l of primary)
+    l.weight = Math.max(1, Math.round((rateOfZone.get(l.zone) ?? 0) * SPILL_WEIGHT_PER_RPS));
+  for (const l of next)
+    l.weight = Math.max(1, Math.round((excess * SPILL_WEIGHT_PER_RPS * l.weight) / nextWeight));
+  for (const l of localities) if (l.priority > 0) l.priority -= 1;
+  return { demand: Math.round(demand * 100) / 100, capacity: Math.round(capacity * 100) / 100 };
+}
+
+/** Locality weight units per request per second when spilling. */
+const SPILL_WEIGHT_PER_RPS = 10;
 
 /**
  * The share of unhealthy endpoints (percent) above which a priority no longer keeps its

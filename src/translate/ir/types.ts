@@ -257,6 +257,8 @@ export interface IrClusterEndpoints {
    * endpoint is offered (as UNKNOWN, which proxies use): the service port may still work.
    */
   failOpen?: true;
+  /** The node's zone asks more than its priority-0 localities' RATE capacity: the excess spills. */
+  spill?: { demand: number; capacity: number };
 }
 
 export interface IrEndpoints {

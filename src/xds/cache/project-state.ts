@@ -13,7 +13,13 @@ import type { HealthStatus, TranslateInput } from '../../translate/types.js';
 /** Endpoint health of a project, keyed `<negPath>|<ip>|<port>` (the health checker's view). */
 export type HealthSource = (projectId: string) => ReadonlyMap<string, HealthStatus>;
 
-const NO_HEALTH: HealthSource = () => new Map();
+/** Requests per second per `<backendService>|<clientZone>` of a project, by project number (load reports). */
+export type DemandSource = (projectNumber: string) => ReadonlyMap<string, number>;
+
+export interface StateSources {
+  health?: HealthSource;
+  demand?: DemandSource;
+}
 
 /** What a batch of changes touched: configuration (anything but endpoints) and/or the endpoints of some NEGs. */
 export interface Dirt {
@@ -34,15 +40,11 @@ export class ProjectState {
 
   private constructor(
     readonly project: ProjectRecord,
-    private readonly healthOf: HealthSource,
+    private readonly sources: StateSources,
   ) {}
 
-  static async load(
-    store: Store,
-    project: ProjectRecord,
-    healthOf: HealthSource = NO_HEALTH,
-  ): Promise<ProjectState> {
-    const state = new ProjectState(project, healthOf);
+  static async load(store: Store, project: ProjectRecord, sources: StateSources = {}): Promise<ProjectState> {
+    const state = new ProjectState(project, sources);
     for (const spec of KINDS) {
       const records = await store.listResources(project.id, spec.collection);
       state.resources.set(spec.collection, new Map(records.map((r) => [pathOf(r), r])));
@@ -55,7 +57,7 @@ export class ProjectState {
 
   /** A project that no longer exists: nothing to serve. */
   static empty(project: ProjectRecord): ProjectState {
-    return new ProjectState(project, NO_HEALTH);
+    return new ProjectState(project, {});
   }
 
   /** Re-reads what `changes` name; returns what became dirty. */
@@ -86,9 +88,19 @@ export class ProjectState {
     return dirt;
   }
 
-  /** Health changed: the next input() reads it again. */
-  healthChanged(): void {
+  /** Health or load changed: the next input() reads them again. */
+  sourcesChanged(): void {
     this.cached = undefined;
+  }
+
+  /** NEGs of backend services with a RATE capacity: the ones load can spill. */
+  rateLimitedNegs(): Set<string> {
+    const out = new Set<string>();
+    for (const rec of this.resources.get('backendServices')?.values() ?? []) {
+      const backends = (rec.body.backends ?? []) as { group: string; balancingMode?: string }[];
+      if (backends.some((b) => b.balancingMode === 'RATE')) for (const b of backends) out.add(b.group);
+    }
+    return out;
   }
 
   /** The translation input; the same object until something changes. */
@@ -99,7 +111,8 @@ export class ProjectState {
         [...this.resources].map(([collection, byPath]) => [collection, [...byPath.values()]]),
       ),
       endpoints: new Map(this.endpoints),
-      health: this.healthOf(this.project.id),
+      health: this.sources.health?.(this.project.id) ?? new Map(),
+      ...(this.sources.demand === undefined ? {} : { demand: this.sources.demand(this.project.number) }),
     };
     return this.cached;
   }

@@ -23,7 +23,7 @@ import {
 } from '../types.js';
 import { Encoder, SCHEMA_OF, typeVersion } from './encode.js';
 import { nodeViewOf } from './node-view.js';
-import { type Dirt, type HealthSource, ProjectState } from './project-state.js';
+import { type DemandSource, type Dirt, type HealthSource, ProjectState } from './project-state.js';
 import { OutputValidator } from './validate-output.js';
 
 export interface SnapshotCacheOptions {
@@ -39,6 +39,8 @@ export interface SnapshotCacheOptions {
   validate?: boolean;
   /** Endpoint health (default: none, every endpoint UNKNOWN). */
   health?: HealthSource;
+  /** Load clients report, for capacity spillover (default: none). */
+  demand?: DemandSource;
 }
 
 /** Why a view's newest configuration was not published. */
@@ -108,6 +110,15 @@ export class SnapshotCache implements ConfigSource {
     void this.entries.get(projectId)?.then((e) => e.healthChanged(negs));
   }
 
+  /** A load report arrived for a project: re-evaluate capacity spillover (at most once a second). */
+  loadReported(projectNumber: string): void {
+    for (const entry of this.entries.values()) {
+      void entry.then((e) => {
+        if (e.state.project.number === projectNumber) e.loadReported();
+      });
+    }
+  }
+
   close(): void {
     this.unsubscribe();
     for (const entry of this.entries.values()) void entry.then((e) => e.close());
@@ -129,7 +140,7 @@ export class SnapshotCache implements ConfigSource {
   private entry(project: ProjectRecord): Promise<ProjectEntry> {
     let entry = this.entries.get(project.id);
     if (!entry) {
-      entry = ProjectState.load(this.store, project, this.opts.health).then(
+      entry = ProjectState.load(this.store, project, this.opts).then(
         (state) => new ProjectEntry(this.store, state, this.opts),
       );
       this.entries.set(project.id, entry);
@@ -155,7 +166,7 @@ export class SnapshotCache implements ConfigSource {
           const record = await this.store.getProject(project);
           e.replaceState(
             record
-              ? await ProjectState.load(this.store, record, this.opts.health)
+              ? await ProjectState.load(this.store, record, this.opts)
               : ProjectState.empty(e.state.project),
           );
         });
@@ -174,6 +185,7 @@ class ProjectEntry {
   private pending: Dirt = { config: false, negs: new Set() };
   private timer: NodeJS.Timeout | undefined;
   private burstStart = 0;
+  private loadTimer: NodeJS.Timeout | undefined;
   /** When the first change of the pending burst arrived. */
   private pendingSince: number | undefined;
   private work: Promise<void> = Promise.resolve();
@@ -238,8 +250,20 @@ class ProjectEntry {
   }
 
   healthChanged(negs: ReadonlySet<string>): void {
-    this.state.healthChanged();
+    this.state.sourcesChanged();
     this.schedule({ config: false, negs: new Set(negs) }, Date.now());
+  }
+
+  loadReported(): void {
+    if (this.loadTimer !== undefined) return;
+    this.loadTimer = setTimeout(() => {
+      this.loadTimer = undefined;
+      const negs = this.state.rateLimitedNegs();
+      if (negs.size === 0) return;
+      // Output that does not change (no spill before or after) is not pushed.
+      this.state.sourcesChanged();
+      this.schedule({ config: false, negs }, Date.now());
+    }, 1000);
   }
 
   replaceState(state: ProjectState): void {
@@ -249,6 +273,7 @@ class ProjectEntry {
 
   close(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.loadTimer);
   }
 
   private schedule(dirt: Dirt, seenAt: number): void {
