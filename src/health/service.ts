@@ -5,6 +5,7 @@ import type { NetworkEndpointGroup } from '../model/kinds/network-endpoint-group
 import { allEndpoints } from '../store/all-endpoints.js';
 import type { Store } from '../store/store.js';
 import type { Change, ResourceRecord } from '../store/types.js';
+import { FAIL_OPEN_UNHEALTHY_FRACTION } from '../translate/ir/endpoints.js';
 import type { HealthStatus } from '../translate/types.js';
 import { HealthChecker } from './checker.js';
 import type { CheckTarget, EndpointHealth } from './types.js';
@@ -30,6 +31,8 @@ export class HealthService {
   readonly checker: HealthChecker;
   private readonly listeners = new Set<HealthListener>();
   private readonly pending = new Map<string, Set<string>>();
+  /** Endpoint keys checked for each backend service (`projects/P/global/backendServices/NAME`). */
+  private serviceEndpoints = new Map<string, string[]>();
   private unsubscribe: (() => void) | undefined;
   private refresh: NodeJS.Timeout | undefined;
   private work: Promise<void> = Promise.resolve();
@@ -75,6 +78,17 @@ export class HealthService {
     return out;
   }
 
+  /** Backend services whose endpoints are at least 99 % unhealthy: proxies are told to ignore health (fail-open). */
+  failOpenServices(): string[] {
+    const out: string[] = [];
+    for (const [service, keys] of this.serviceEndpoints) {
+      if (keys.length === 0) continue;
+      const unhealthy = keys.filter((k) => this.checker.status(k).state === 'UNHEALTHY').length;
+      if (unhealthy / keys.length >= FAIL_OPEN_UNHEALTHY_FRACTION) out.push(service);
+    }
+    return out.sort();
+  }
+
   endpoint(key: string): EndpointHealth {
     return this.checker.status(key);
   }
@@ -113,6 +127,7 @@ export class HealthService {
     try {
       const targets: CheckTarget[] = [];
       const seen = new Set<string>();
+      const serviceEndpoints = new Map<string, string[]>();
       for (const project of await this.store.listProjects()) {
         const checks = new Map(
           (await this.store.listResources(project.id, 'healthChecks')).map((r) => [pathOf(r), r]),
@@ -125,7 +140,10 @@ export class HealthService {
           const checkPath = body.healthChecks?.[0];
           const check = checkPath === undefined ? undefined : checks.get(checkPath);
           if (checkPath === undefined || check === undefined) continue;
+          const keys: string[] = [];
+          serviceEndpoints.set(pathOf(bs), keys);
           for (const backend of body.backends ?? []) {
+            if (backend.capacityScaler === 0) continue;
             const neg = negs.get(backend.group);
             if (!neg) continue;
             const defaultPort = (neg.body as NetworkEndpointGroup).defaultPort;
@@ -133,6 +151,7 @@ export class HealthService {
               const port = ep.port > 0 ? ep.port : defaultPort;
               if (port === undefined) continue;
               const key = `${backend.group}|${ep.ipAddress}|${port}`;
+              keys.push(key);
               if (seen.has(key)) continue;
               seen.add(key);
               targets.push({
@@ -146,7 +165,10 @@ export class HealthService {
           }
         }
       }
-      if (!this.closed) this.checker.setTargets(targets);
+      if (!this.closed) {
+        this.checker.setTargets(targets);
+        this.serviceEndpoints = serviceEndpoints;
+      }
     } catch (err) {
       this.logger.error({ err }, 'refreshing health check targets failed');
     }

@@ -138,4 +138,5 @@ test('health drives EDS: an unhealthy backend stops receiving traffic, all down 
   const metrics = await fetch(`${vane.url}/metrics`).then((r) => r.text());
   assert.match(metrics, /^vane_health_transitions_total [1-9]/m);
   assert.match(metrics, /^vane_health_probes_total\{protocol="TCP",result="success"\} [1-9]/m);
+  assert.match(metrics, /^vane_backend_service_fail_open\{project="hc",service="svc"\} 1$/m);
 });

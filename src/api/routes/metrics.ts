@@ -129,6 +129,19 @@ export function metricsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     });
     new Gauge({
+      name: 'vane_backend_service_fail_open',
+      help: 'FAIL_OPEN_ACTIVE: 1 while at least 99 % of the service’s endpoints are unhealthy and health is ignored',
+      labelNames: ['project', 'service'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const path of health.failOpenServices()) {
+          const [, project, , , service] = path.split('/');
+          this.set({ project: project!, service: service! }, 1);
+        }
+      },
+    });
+    new Gauge({
       name: 'vane_health_probes_in_flight',
       help: 'Health probes running now',
       registers: [registry],
