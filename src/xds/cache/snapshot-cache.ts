@@ -181,7 +181,9 @@ class ProjectEntry {
   private readonly views = new Map<string, View>();
   private readonly encoder = new Encoder();
   private readonly validator = new OutputValidator();
-  private readonly serverListeners = new Map<string, EncodedResource>();
+  private serverListeners = new Map<string, EncodedResource>();
+  /** The previous configuration's server listeners: reused, then dropped at the next one. */
+  private previousServerListeners = new Map<string, EncodedResource>();
   private pending: Dirt = { config: false, negs: new Set() };
   private timer: NodeJS.Timeout | undefined;
   private burstStart = 0;
@@ -302,6 +304,8 @@ class ProjectEntry {
   private rebuild(dirt: Dirt, changedAt: number | undefined): void {
     this.encoder.nextGeneration();
     if (dirt.config) {
+      this.previousServerListeners = this.serverListeners;
+      this.serverListeners = new Map();
       this.labels = this.state.filterLabels();
       // Metadata filters may have changed which labels matter: re-key every subscriber.
       const subscribers = [...this.views.values()].flatMap((v) => [...v.subscribers]);
@@ -471,8 +475,9 @@ class ProjectEntry {
     problems: string[] | undefined,
   ): void {
     for (const name of serverListenerNames(this.state.input(), view)) {
-      let encoded = this.serverListeners.get(name);
-      if (!encoded) {
+      let encoded = this.serverListeners.get(name) ?? this.previousServerListeners.get(name);
+      if (encoded) this.serverListeners.set(name, encoded);
+      else {
         const message = translateServerListener(view, name);
         if (!message) continue;
         encoded = this.encoder.encode(TYPE_URL.listener, SCHEMA_OF[TYPE_URL.listener], name, message);
