@@ -43,6 +43,10 @@ import {
   type TokenRecord,
 } from './types.js';
 
+/** Revisions of change events kept in the `changes` table. */
+export const CHANGES_KEPT = 100_000;
+const CHANGES_TRIM_EVERY = 1000;
+
 /** Rows per multi-row INSERT / DELETE statement. */
 const CHUNK = 200;
 /** Delay before retrying a failed catch-up (database unreachable, ...). */
@@ -348,6 +352,11 @@ class SqlTx extends SqlReader implements StoreTx {
     if (this.dirty) return;
     await this.conn().run('UPDATE meta SET revision = ? WHERE id = 1', [this.txRevision]);
     this.dirty = true;
+    // The change log keeps the last CHANGES_KEPT revisions: enough for any subscriber to catch
+    // up after a pause; older ones are trimmed in passing, once every CHANGES_TRIM_EVERY.
+    if (this.txRevision % CHANGES_TRIM_EVERY === 0) {
+      await this.conn().run('DELETE FROM changes WHERE revision <= ?', [this.txRevision - CHANGES_KEPT]);
+    }
   }
 
   private async record(
