@@ -53,7 +53,7 @@ export class HealthService {
       const negs = this.pending.get(project) ?? new Set<string>();
       negs.add(neg);
       this.pending.set(project, negs);
-      this.logger.info({ endpoint: key, from, to }, 'endpoint health changed');
+      this.logger.debug({ endpoint: key, from, to }, 'endpoint health changed');
       if (this.pending.size === 1 && negs.size === 1) setImmediate(() => this.notify());
     });
   }

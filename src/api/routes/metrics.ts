@@ -106,7 +106,8 @@ export function metricsRoutes(app: FastifyInstance, ctx: ApiContext): void {
         this.reset();
         for (const [protocol, p] of Object.entries(c().probes)) {
           this.inc({ protocol, result: 'success' }, p.succeeded);
-          this.inc({ protocol, result: 'failure' }, p.failed);
+          // `failed` counts timeouts too: report them apart so the labels add up.
+          this.inc({ protocol, result: 'failure' }, p.failed - p.timedOut);
           this.inc({ protocol, result: 'timeout' }, p.timedOut);
         }
       },

@@ -134,6 +134,7 @@ export class GrpcProber implements Prober<GrpcProbeSpec> {
         signal.removeEventListener('abort', onAbort);
         session.off('close', onSessionClose);
         session.off('error', onSessionError);
+        session.off('connect', onConnect);
         if (stream !== undefined && !stream.closed) stream.close(constants.NGHTTP2_CANCEL);
         if (!keepSession || !pooled) session.destroy();
         if (canRetry && !result.ok && !result.timedOut && !responded && !signal.aborted) {
@@ -149,9 +150,11 @@ export class GrpcProber implements Prober<GrpcProbeSpec> {
       signal.addEventListener('abort', onAbort, { once: true });
       session.on('error', onSessionError);
       session.once('close', onSessionClose);
-      session.once('connect', () => {
+      // Only a connecting session will emit 'connect'; the listener goes with the probe.
+      const onConnect = () => {
         phase = 'waiting for response';
-      });
+      };
+      if (session.connecting) session.once('connect', onConnect);
       try {
         stream = session.request({
           ':method': 'POST',
@@ -238,7 +241,7 @@ export class GrpcProber implements Prober<GrpcProbeSpec> {
   }
 
   release(poolKey: string): void {
-    this.pool.release(`${poolKey}|`);
+    this.pool.release([`${poolKey}|grpc`]);
   }
 
   close(): Promise<void> {

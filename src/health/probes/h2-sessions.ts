@@ -32,13 +32,11 @@ export class SessionPool {
     return session;
   }
 
-  /** Destroys the sessions whose key starts with `prefix`. */
-  release(prefix: string): void {
-    for (const [key, session] of this.sessions) {
-      if (key.startsWith(prefix)) {
-        session.destroy();
-        this.sessions.delete(key);
-      }
+  /** Destroys the sessions with these keys. */
+  release(keys: readonly string[]): void {
+    for (const key of keys) {
+      this.sessions.get(key)?.destroy();
+      this.sessions.delete(key);
     }
   }
 

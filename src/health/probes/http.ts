@@ -210,11 +210,10 @@ export class HttpProber implements Prober<HttpProbeSpec> {
   }
 
   release(poolKey: string): void {
-    for (const [key, agent] of this.agents) {
-      if (key.startsWith(`${poolKey}|`)) {
-        agent.destroy();
-        this.agents.delete(key);
-      }
+    // Direct lookups: the only keys a pool key has (a scan would make releasing n endpoints O(n²)).
+    for (const key of [`${poolKey}|plain`, `${poolKey}|proxy`]) {
+      this.agents.get(key)?.destroy();
+      this.agents.delete(key);
     }
   }
 

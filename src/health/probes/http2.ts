@@ -95,6 +95,7 @@ export class Http2Prober implements Prober<HttpProbeSpec> {
         signal.removeEventListener('abort', onAbort);
         session.off('close', onSessionClose);
         session.off('error', onSessionError);
+        session.off('connect', onConnect);
         if (stream !== undefined && !stream.closed) stream.close(constants.NGHTTP2_CANCEL);
         if (!keepSession || !pooled) session.destroy();
         if (retry !== undefined && !result.ok && !result.timedOut && !responded && !signal.aborted) {
@@ -110,9 +111,11 @@ export class Http2Prober implements Prober<HttpProbeSpec> {
       signal.addEventListener('abort', onAbort, { once: true });
       session.on('error', onSessionError);
       session.once('close', onSessionClose);
-      session.once('connect', () => {
+      // Only a connecting session will emit 'connect'; the listener goes with the probe.
+      const onConnect = () => {
         phase = 'waiting for response';
-      });
+      };
+      if (session.connecting) session.once('connect', onConnect);
       try {
         stream = session.request({
           ':method': 'GET',
@@ -164,7 +167,7 @@ export class Http2Prober implements Prober<HttpProbeSpec> {
   }
 
   release(poolKey: string): void {
-    this.pool.release(`${poolKey}|`);
+    this.pool.release([`${poolKey}|plain`, `${poolKey}|proxy`]);
   }
 
   close(): Promise<void> {
