@@ -142,6 +142,32 @@ export function metricsRoutes(app: FastifyInstance, ctx: ApiContext): void {
         }
       },
     });
+    new Counter({
+      name: 'vane_health_skipped_ticks_total',
+      help: "Probe ticks skipped because the endpoint's previous probe was still running or queued",
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(c().skipped);
+      },
+    });
+    new Gauge({
+      name: 'vane_health_probes_queued',
+      help: 'Health probes waiting for a concurrency slot',
+      registers: [registry],
+      collect() {
+        this.set(c().queued);
+      },
+    });
+    new Counter({
+      name: 'vane_health_queue_wait_seconds_total',
+      help: 'Time health probes waited for a concurrency slot',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(c().queueWait.totalMs / 1000);
+      },
+    });
     new Gauge({
       name: 'vane_health_probes_in_flight',
       help: 'Health probes running now',
