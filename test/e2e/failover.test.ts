@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Backend, startBackend } from '../helpers/backends.js';
+import { routeTo } from '../helpers/routing-docs.js';
 import { startVane, type TestServer } from '../helpers/server.js';
 import { tally, XdsClient } from '../helpers/xds-client.js';
 
@@ -73,21 +74,7 @@ test('1 of 3 primaries down stays in zone; 2 of 3 spills to the next zone; all d
         maxRatePerEndpoint: 1000,
       })),
     },
-    {
-      kind: 'urlMap',
-      name: 'map',
-      defaultService: 'global/backendServices/svc',
-      hostRules: [{ hosts: ['fo.test'], pathMatcher: 'pm' }],
-      pathMatchers: [{ name: 'pm', defaultService: 'global/backendServices/svc' }],
-    },
-    { kind: 'targetGrpcProxy', name: 'proxy', urlMap: 'global/urlMaps/map', validateForProxyless: true },
-    {
-      kind: 'forwardingRule',
-      name: 'rule',
-      IPAddress: '0.0.0.0',
-      portRange: '8000',
-      target: 'global/targetGrpcProxies/proxy',
-    },
+    ...routeTo('svc', 'fo.test'),
   ];
   const applied = await vane.api('POST', '/v1/projects/fo/apply', { resources });
   assert.equal(applied.status, 200, JSON.stringify(applied.body));

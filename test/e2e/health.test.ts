@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { type Backend, startBackend } from '../helpers/backends.js';
+import { routeTo } from '../helpers/routing-docs.js';
 import { startVane, type TestServer, VANE_BIN } from '../helpers/server.js';
 import { XdsClient } from '../helpers/xds-client.js';
 
@@ -74,21 +75,7 @@ test('health drives EDS: an unhealthy backend stops receiving traffic, all down 
         { group: `zones/${ZONE}/networkEndpointGroups/neg`, balancingMode: 'RATE', maxRatePerEndpoint: 100 },
       ],
     },
-    {
-      kind: 'urlMap',
-      name: 'map',
-      defaultService: 'global/backendServices/svc',
-      hostRules: [{ hosts: ['health.test'], pathMatcher: 'pm' }],
-      pathMatchers: [{ name: 'pm', defaultService: 'global/backendServices/svc' }],
-    },
-    { kind: 'targetGrpcProxy', name: 'proxy', urlMap: 'global/urlMaps/map', validateForProxyless: true },
-    {
-      kind: 'forwardingRule',
-      name: 'rule',
-      IPAddress: '0.0.0.0',
-      portRange: '8000',
-      target: 'global/targetGrpcProxies/proxy',
-    },
+    ...routeTo('svc', 'health.test'),
   ];
   assert.equal((await vane.api('POST', '/v1/projects/hc/apply', { resources })).status, 200);
 

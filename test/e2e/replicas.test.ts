@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Backend, startBackend } from '../helpers/backends.js';
+import { routeTo } from '../helpers/routing-docs.js';
 import { dropTestSchema, postgresUrl, startVane, type TestServer } from '../helpers/server.js';
 import { XdsClient } from '../helpers/xds-client.js';
 
@@ -47,21 +48,7 @@ test('a client on one replica follows changes written through the other', async 
         },
       ],
     })),
-    {
-      kind: 'urlMap',
-      name: 'map',
-      defaultService: 'global/backendServices/one',
-      hostRules: [{ hosts: ['echo.test'], pathMatcher: 'pm' }],
-      pathMatchers: [{ name: 'pm', defaultService: 'global/backendServices/one' }],
-    },
-    { kind: 'targetGrpcProxy', name: 'proxy', urlMap: 'global/urlMaps/map', validateForProxyless: true },
-    {
-      kind: 'forwardingRule',
-      name: 'rule',
-      IPAddress: '0.0.0.0',
-      portRange: '8000',
-      target: 'global/targetGrpcProxies/proxy',
-    },
+    ...routeTo('one', 'echo.test'),
   ];
   assert.equal((await writer.api('POST', '/v1/projects/replicated/apply', { resources })).status, 200);
 

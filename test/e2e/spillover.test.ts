@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Backend, startBackend } from '../helpers/backends.js';
+import { routeTo } from '../helpers/routing-docs.js';
 import { startVane, type TestServer } from '../helpers/server.js';
 import { tally, XdsClient } from '../helpers/xds-client.js';
 
@@ -49,21 +50,7 @@ test('load over the primary zone capacity spills to the next zone, and returns w
         maxRatePerEndpoint: 5,
       })),
     },
-    {
-      kind: 'urlMap',
-      name: 'map',
-      defaultService: 'global/backendServices/svc',
-      hostRules: [{ hosts: ['spill.test'], pathMatcher: 'pm' }],
-      pathMatchers: [{ name: 'pm', defaultService: 'global/backendServices/svc' }],
-    },
-    { kind: 'targetGrpcProxy', name: 'proxy', urlMap: 'global/urlMaps/map', validateForProxyless: true },
-    {
-      kind: 'forwardingRule',
-      name: 'rule',
-      IPAddress: '0.0.0.0',
-      portRange: '8000',
-      target: 'global/targetGrpcProxies/proxy',
-    },
+    ...routeTo('svc', 'spill.test'),
   ];
   assert.equal((await vane.api('POST', '/v1/projects/spill/apply', { resources })).status, 200);
 

@@ -1,0 +1,24 @@
+/**
+ * The apply documents that route proxyless clients dialing `host:port` to one backend
+ * service: a URL map with one host rule, a target gRPC proxy (validateForProxyless) and a
+ * 0.0.0.0 forwarding rule.
+ */
+export function routeTo(service: string, host: string, port = 8000): Record<string, unknown>[] {
+  return [
+    {
+      kind: 'urlMap',
+      name: 'map',
+      defaultService: `global/backendServices/${service}`,
+      hostRules: [{ hosts: [host], pathMatcher: 'pm' }],
+      pathMatchers: [{ name: 'pm', defaultService: `global/backendServices/${service}` }],
+    },
+    { kind: 'targetGrpcProxy', name: 'proxy', urlMap: 'global/urlMaps/map', validateForProxyless: true },
+    {
+      kind: 'forwardingRule',
+      name: 'rule',
+      IPAddress: '0.0.0.0',
+      portRange: String(port),
+      target: 'global/targetGrpcProxies/proxy',
+    },
+  ];
+}
