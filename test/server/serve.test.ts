@@ -127,3 +127,44 @@ test('--max-streams is handed to the xDS server: the next stream is refused with
     await vane.stop();
   }
 });
+
+test('a log reader that stops reading never blocks the server: requests are served and SIGTERM still stops it', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vane-serve-'));
+  const child = spawn(
+    process.execPath,
+    [VANE_BIN, 'serve', '--data-dir', dataDir, '--http-port', '0', '--xds-port', '0'],
+    {
+      env: { ...process.env, VANE_ADMIN_TOKEN: 'stalled-reader-token-0123456789' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  try {
+    const url = await new Promise<string>((res, rej) => {
+      const lines = createInterface({ input: child.stdout });
+      lines.on('line', (line) => {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        if (entry.msg === 'vane is serving') {
+          lines.close();
+          res(String(entry.http));
+        }
+      });
+      child.once('exit', (code) => rej(new Error(`exited ${code}`)));
+    });
+    // Stop reading: the pipe fills up with request logs.
+    child.stdout.pause();
+    for (let i = 0; i < 1500; i++) {
+      const res = await fetch(`${url}/healthz?padding=${'x'.repeat(200)}`);
+      assert.equal(res.status, 200);
+    }
+    const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+    child.kill('SIGTERM');
+    const code = await Promise.race([
+      exited,
+      new Promise<string>((res) => setTimeout(() => res('still running'), 10_000)),
+    ]);
+    assert.notEqual(code, 'still running', 'SIGTERM was handled while the log reader was stalled');
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -57,7 +57,7 @@ export function serveCommand(program: Command): void {
         maxConnectionAge?: number;
       }) => {
         // Loaded here so that client commands do not pay for the server's modules.
-        const { createLogger } = await import('../../server/logger.js');
+        const { createLogger, exitSoon } = await import('../../server/logger.js');
         const { startServer } = await import('../../server/serve.js');
         const logger = createLogger(opts.logLevel);
         const server = await startServer(
@@ -90,18 +90,19 @@ export function serveCommand(program: Command): void {
         const stop = (signal: string) => {
           if (stopping) {
             logger.warn({ signal }, 'second signal: exiting now');
-            process.exit(1);
+            exitSoon(1);
+            return;
           }
           stopping = true;
           logger.info({ signal }, 'shutting down: finishing requests in flight');
           server.close().then(
             () => {
               logger.info('stopped');
-              process.exit(0);
+              exitSoon(0);
             },
             (err: unknown) => {
               logger.error({ err }, 'shutdown failed');
-              process.exit(1);
+              exitSoon(1);
             },
           );
         };
