@@ -1,14 +1,6 @@
-// GRPC probe: unary grpc.health.v1.Health/Check {service: grpcServiceName ?? ''} over an
-// insecure (cleartext, HTTP/2 prior-knowledge) channel — one long-lived HTTP/2 session per
-// endpoint, reused — with grpc-timeout = the probe timeout. Success is grpc-status 0 with
-// status SERVING. The gRPC wire protocol is spoken directly on node:http2 rather than
-// through @grpc/grpc-js, so that every socket is under the prober's control: grpc-js 1.14
-// only close()s (never destroys) a session whose HTTP/2 handshake is pending, which leaks the
-// socket of a peer that accepts and never answers. The two messages are encoded by hand.
-import { type ClientHttp2Stream, constants } from 'node:http2';
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import type { GrpcProbeSpec, ProbeResult, Prober, ProbeTarget } from '../types.js';
-import { SessionPool } from './h2-sessions.js';
+import { exchange, SessionPool } from './h2-sessions.js';
 import { abortedResult, describeError, hostPort, preview, Stopwatch } from './util.js';
 
 export const HEALTH_CHECK_METHOD = '/grpc.health.v1.Health/Check';
@@ -122,64 +114,26 @@ export class GrpcProber implements Prober<GrpcProbeSpec> {
     const key = target.poolKey === undefined ? undefined : `${target.poolKey}|grpc`;
     const canRetry = !retried && this.pool.live(key) !== undefined;
     const session = this.pool.get(key, `http://${authority}`, {});
-    const pooled = target.poolKey !== undefined;
-    return new Promise<ProbeResult>((resolve) => {
-      let phase = session.connecting ? 'connecting' : 'waiting for response';
-      let settled = false;
-      let stream: ClientHttp2Stream | undefined;
-      let responded = false;
-      const finish = (result: ProbeResult, keepSession: boolean) => {
-        if (settled) return;
-        settled = true;
-        signal.removeEventListener('abort', onAbort);
-        session.off('close', onSessionClose);
-        session.off('error', onSessionError);
-        session.off('connect', onConnect);
-        if (stream !== undefined && !stream.closed) stream.close(constants.NGHTTP2_CANCEL);
-        if (!keepSession || !pooled) session.destroy();
-        if (canRetry && !result.ok && !result.timedOut && !responded && !signal.aborted) {
-          session.destroy();
-          resolve(this.attempt(target, spec, signal, sw, true));
-          return;
-        }
-        resolve(result);
-      };
-      const onAbort = () => finish(abortedResult(sw, phase), false);
-      const onSessionError = (err: Error) => finish(sw.fail(`${phase}: ${describeError(err)}`), false);
-      const onSessionClose = () => finish(sw.fail(`${phase}: connection closed`), false);
-      signal.addEventListener('abort', onAbort, { once: true });
-      session.on('error', onSessionError);
-      session.once('close', onSessionClose);
-      // Only a connecting session will emit 'connect'; the listener goes with the probe.
-      const onConnect = () => {
-        phase = 'waiting for response';
-      };
-      if (session.connecting) session.once('connect', onConnect);
-      try {
-        stream = session.request({
-          ':method': 'POST',
-          ':path': HEALTH_CHECK_METHOD,
-          ':scheme': 'http',
-          ':authority': authority,
-          'content-type': 'application/grpc',
-          te: 'trailers',
-          'grpc-timeout': grpcTimeout(target.timeoutMs),
-          'user-agent': 'vane-health/1.0',
-        });
-      } catch (err) {
-        finish(sw.fail(`request: ${describeError(err)}`), false);
-        return;
-      }
-      const s = stream;
+    const retry = canRetry ? () => this.attempt(target, spec, signal, sw, true) : undefined;
+    return exchange(session, { signal, sw, pooled: target.poolKey !== undefined, retry }, (x) => {
+      const s = session.request({
+        ':method': 'POST',
+        ':path': HEALTH_CHECK_METHOD,
+        ':scheme': 'http',
+        ':authority': authority,
+        'content-type': 'application/grpc',
+        te: 'trailers',
+        'grpc-timeout': grpcTimeout(target.timeoutMs),
+        'user-agent': 'vane-health/1.0',
+      });
       let status = 0;
       let headers: Record<string, string | string[] | undefined> = {};
       let trailers: Record<string, string | string[] | undefined> | undefined;
       const chunks: Buffer[] = [];
       let received = 0;
-      s.on('error', (err) => finish(sw.fail(`${phase}: ${describeError(err)}`), false));
       s.on('response', (h) => {
-        responded = true;
-        phase = 'reading response';
+        x.responded = true;
+        x.phase = 'reading response';
         headers = h;
         status = Number(h[':status'] ?? 0);
       });
@@ -189,54 +143,17 @@ export class GrpcProber implements Prober<GrpcProbeSpec> {
       s.on('data', (chunk: Buffer) => {
         received += chunk.length;
         if (received > MAX_RESPONSE_BYTES) {
-          finish(sw.fail(`response larger than ${MAX_RESPONSE_BYTES} bytes`), false);
+          x.finish(sw.fail(`response larger than ${MAX_RESPONSE_BYTES} bytes`), false);
           return;
         }
         chunks.push(chunk);
       });
       s.on('end', () => {
-        if (status !== 200) {
-          finish(sw.fail(`HTTP/2 ${status} (not a gRPC server?)`), true);
-          return;
-        }
-        const contentType = header(headers, 'content-type') ?? '';
-        if (!contentType.startsWith('application/grpc')) {
-          finish(sw.fail(`content-type ${preview(contentType)} (not a gRPC server?)`), true);
-          return;
-        }
-        // Trailers-Only responses carry grpc-status in the headers.
-        const meta = trailers ?? headers;
-        const code = Number(header(meta, 'grpc-status') ?? Number.NaN);
-        if (Number.isNaN(code)) {
-          finish(sw.fail('response without grpc-status'), false);
-          return;
-        }
-        if (code !== 0) {
-          let message = header(meta, 'grpc-message') ?? '';
-          try {
-            message = decodeURIComponent(message);
-          } catch {}
-          finish(sw.fail(`${GRPC_CODES[code] ?? code}: ${message}`.slice(0, 200), code === 4), true);
-          return;
-        }
-        const body = Buffer.concat(chunks);
-        if (body.length < 5 || body[0] !== 0 || body.readUInt32BE(1) !== body.length - 5) {
-          finish(sw.fail(`malformed response message (${body.length} bytes)`), false);
-          return;
-        }
-        let st: ServingStatus | number;
-        try {
-          st = decodeHealthCheckResponse(body.subarray(5)).status;
-        } catch (err) {
-          finish(sw.fail(`undecodable HealthCheckResponse: ${describeError(err)}`), true);
-          return;
-        }
-        finish(st === 'SERVING' ? sw.ok('SERVING') : sw.fail(`status ${st}`), true);
-      });
-      s.on('close', () => {
-        if (!settled) finish(sw.fail(`${phase}: stream closed (code ${s.rstCode ?? 0})`), false);
+        const { result, keepSession } = judgeResponse(sw, status, headers, trailers, chunks);
+        x.finish(result, keepSession);
       });
       s.end(frame(encodeHealthCheckRequest({ service: spec.grpcServiceName ?? '' })));
+      return s;
     });
   }
 
@@ -247,4 +164,47 @@ export class GrpcProber implements Prober<GrpcProbeSpec> {
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+/** What a finished Health/Check exchange says, and whether its session is worth keeping. */
+function judgeResponse(
+  sw: Stopwatch,
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  trailers: Record<string, string | string[] | undefined> | undefined,
+  chunks: Buffer[],
+): { result: ProbeResult; keepSession: boolean } {
+  if (status !== 200) return { result: sw.fail(`HTTP/2 ${status} (not a gRPC server?)`), keepSession: true };
+  const contentType = header(headers, 'content-type') ?? '';
+  if (!contentType.startsWith('application/grpc')) {
+    return {
+      result: sw.fail(`content-type ${preview(contentType)} (not a gRPC server?)`),
+      keepSession: true,
+    };
+  }
+  // Trailers-Only responses carry grpc-status in the headers.
+  const meta = trailers ?? headers;
+  const code = Number(header(meta, 'grpc-status') ?? Number.NaN);
+  if (Number.isNaN(code)) return { result: sw.fail('response without grpc-status'), keepSession: false };
+  if (code !== 0) {
+    let message = header(meta, 'grpc-message') ?? '';
+    try {
+      message = decodeURIComponent(message);
+    } catch {}
+    return {
+      result: sw.fail(`${GRPC_CODES[code] ?? code}: ${message}`.slice(0, 200), code === 4),
+      keepSession: true,
+    };
+  }
+  const body = Buffer.concat(chunks);
+  if (body.length < 5 || body[0] !== 0 || body.readUInt32BE(1) !== body.length - 5) {
+    return { result: sw.fail(`malformed response message (${body.length} bytes)`), keepSession: false };
+  }
+  let st: ServingStatus | number;
+  try {
+    st = decodeHealthCheckResponse(body.subarray(5)).status;
+  } catch (err) {
+    return { result: sw.fail(`undecodable HealthCheckResponse: ${describeError(err)}`), keepSession: true };
+  }
+  return { result: st === 'SERVING' ? sw.ok('SERVING') : sw.fail(`status ${st}`), keepSession: true };
 }

@@ -3,11 +3,11 @@
 // :status 200 exactly and, when `response` is set, the body's first 1024 bytes containing it.
 // One session per endpoint is kept and reused; it is dropped on any error or timeout.
 // PROXY_V1 writes the PROXY line before the TLS handshake of each new session.
-import { type ClientHttp2Session, type ClientHttp2Stream, constants } from 'node:http2';
+import type { ClientHttp2Session } from 'node:http2';
 import { connect as netConnect, Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { HttpProbeSpec, ProbeResult, Prober, ProbeTarget } from '../types.js';
-import { SessionPool } from './h2-sessions.js';
+import { exchange, SessionPool } from './h2-sessions.js';
 import { USER_AGENT } from './http.js';
 import {
   abortedResult,
@@ -83,74 +83,35 @@ export class Http2Prober implements Prober<HttpProbeSpec> {
       if (target.poolKey === undefined) session.destroy();
       return Promise.resolve(abortedResult(sw, 'connecting'));
     }
-    const pooled = target.poolKey !== undefined;
-    return new Promise<ProbeResult>((resolve) => {
-      let phase = session.connecting ? 'connecting' : 'waiting for response';
-      let settled = false;
-      let stream: ClientHttp2Stream | undefined;
-      let responded = false;
-      const finish = (result: ProbeResult, keepSession: boolean) => {
-        if (settled) return;
-        settled = true;
-        signal.removeEventListener('abort', onAbort);
-        session.off('close', onSessionClose);
-        session.off('error', onSessionError);
-        session.off('connect', onConnect);
-        if (stream !== undefined && !stream.closed) stream.close(constants.NGHTTP2_CANCEL);
-        if (!keepSession || !pooled) session.destroy();
-        if (retry !== undefined && !result.ok && !result.timedOut && !responded && !signal.aborted) {
-          session.destroy();
-          resolve(retry());
-          return;
-        }
-        resolve(result);
-      };
-      const onAbort = () => finish(abortedResult(sw, phase), false);
-      const onSessionError = (err: Error) => finish(sw.fail(`${phase}: ${describeError(err)}`), false);
-      const onSessionClose = () => finish(sw.fail(`${phase}: session closed`), false);
-      signal.addEventListener('abort', onAbort, { once: true });
-      session.on('error', onSessionError);
-      session.once('close', onSessionClose);
-      // Only a connecting session will emit 'connect'; the listener goes with the probe.
-      const onConnect = () => {
-        phase = 'waiting for response';
-      };
-      if (session.connecting) session.once('connect', onConnect);
-      try {
-        stream = session.request({
-          ':method': 'GET',
-          ':path': spec.requestPath || '/',
-          ':authority': spec.host || hostPort(target.ip, target.port),
-          'user-agent': USER_AGENT,
-        });
-      } catch (err) {
-        finish(sw.fail(`request: ${describeError(err)}`), false);
-        return;
-      }
-      const s = stream;
-      s.on('error', (err) => finish(sw.fail(`${phase}: ${describeError(err)}`), false));
+    return exchange(session, { signal, sw, pooled: target.poolKey !== undefined, retry }, (x) => {
+      const s = session.request({
+        ':method': 'GET',
+        ':path': spec.requestPath || '/',
+        ':authority': spec.host || hostPort(target.ip, target.port),
+        'user-agent': USER_AGENT,
+      });
       s.on('response', (headers) => {
-        responded = true;
-        phase = 'reading body';
+        x.responded = true;
+        x.phase = 'reading body';
         const status = Number(headers[':status'] ?? 0);
         const expected = spec.response || undefined;
         const chunks: Buffer[] = [];
         let received = 0;
         const judge = (complete: boolean) => {
           if (status !== 200) {
-            finish(sw.fail(`HTTP/2 ${status}`), true);
+            x.finish(sw.fail(`HTTP/2 ${status}`), true);
             return;
           }
           if (expected !== undefined) {
             const head = Buffer.concat(chunks).subarray(0, RESPONSE_MATCH_BYTES);
             if (!head.includes(expected)) {
-              finish(sw.fail(`HTTP/2 200, body ${preview(head)} lacks ${preview(expected)}`), true);
+              x.finish(sw.fail(`HTTP/2 200, body ${preview(head)} lacks ${preview(expected)}`), true);
               return;
             }
-            finish(sw.ok('HTTP/2 200, response matched'), true);
+            x.finish(sw.ok('HTTP/2 200, response matched'), true);
             return;
           }
-          finish(sw.ok(complete ? 'HTTP/2 200' : 'HTTP/2 200 (body truncated)'), true);
+          x.finish(sw.ok(complete ? 'HTTP/2 200' : 'HTTP/2 200 (body truncated)'), true);
         };
         s.on('data', (chunk: Buffer) => {
           if (received < RESPONSE_MATCH_BYTES) chunks.push(chunk);
@@ -159,10 +120,8 @@ export class Http2Prober implements Prober<HttpProbeSpec> {
         });
         s.on('end', () => judge(true));
       });
-      s.on('close', () => {
-        if (!settled) finish(sw.fail(`${phase}: stream closed (code ${s.rstCode ?? 0})`), false);
-      });
       s.end();
+      return s;
     });
   }
 
