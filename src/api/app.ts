@@ -12,6 +12,7 @@ import { applyRoutes } from './routes/apply.js';
 import { computeRoutes } from './routes/compute.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { agentRoutes } from './routes/agents.js';
 import { nodeDataRoutes } from './routes/node-data.js';
 import { projectRoutes } from './routes/projects.js';
 import { proxyRoutes } from './routes/proxies.js';
@@ -106,6 +107,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   applyRoutes(app, ctx);
   computeRoutes(app, ctx);
   nodeDataRoutes(app, ctx);
+  agentRoutes(app, ctx);
   proxyRoutes(app, ctx);
   healthRoutes(app, ctx);
   metricsRoutes(app, ctx);
