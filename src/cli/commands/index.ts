@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { applyCommand } from './apply.js';
 import { exportCommand } from './export.js';
 import { healthCommand } from './health.js';
+import { interceptCommand } from './intercept.js';
 import { projectsCommand } from './projects.js';
 import { proxiesCommands } from './proxies.js';
 import { resourceCommands } from './resources.js';
@@ -42,4 +43,5 @@ export function registerClientCommands(program: Command): void {
   tokensCommand(program);
   proxiesCommands(program);
   healthCommand(program);
+  interceptCommand(program);
 }
