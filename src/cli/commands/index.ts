@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { applyCommand } from './apply.js';
+import { bootstrapCommand } from './bootstrap.js';
 import { exportCommand } from './export.js';
 import { healthCommand } from './health.js';
 import { interceptCommand } from './intercept.js';
@@ -43,5 +44,6 @@ export function registerClientCommands(program: Command): void {
   tokensCommand(program);
   proxiesCommands(program);
   healthCommand(program);
+  bootstrapCommand(program);
   interceptCommand(program);
 }
