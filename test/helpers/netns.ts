@@ -93,8 +93,12 @@ for (const s of specs) {
 }
 `;
 
-/** A fresh namespace with `lo` up, named `<prefix>-<pid>-<n>`; removed after the current test (or suite). */
-export async function createNetns(prefix: string): Promise<Netns> {
+/**
+ * A fresh namespace with `lo` up, named `<prefix>-<pid>-<n>`; removed after the current test,
+ * or, with `{ destroyAfter: false }` (from a `before` hook, whose `after` would run at once), by
+ * the caller's own `destroy()`.
+ */
+export async function createNetns(prefix: string, opts: { destroyAfter?: boolean } = {}): Promise<Netns> {
   const name = `${prefix}-${process.pid}-${++counter}`;
   await must('ip', ['netns', 'add', name]);
   alive.add(name);
@@ -181,7 +185,7 @@ export async function createNetns(prefix: string): Promise<Netns> {
     },
   };
   await must('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-  after(() => ns.destroy());
+  if (opts.destroyAfter !== false) after(() => ns.destroy());
   return ns;
 }
 

@@ -1,7 +1,9 @@
 import { type Command, Option } from 'commander';
+import { agentCommand } from './agent.js';
 import { applyCommand } from './apply.js';
 import { bootstrapCommand } from './bootstrap.js';
 import { exportCommand } from './export.js';
+import { guestAttributesCommand } from './guest-attributes.js';
 import { healthCommand } from './health.js';
 import { interceptCommand } from './intercept.js';
 import { projectsCommand } from './projects.js';
@@ -46,4 +48,6 @@ export function registerClientCommands(program: Command): void {
   healthCommand(program);
   bootstrapCommand(program);
   interceptCommand(program);
+  agentCommand(program);
+  guestAttributesCommand(program);
 }

@@ -1,0 +1,54 @@
+// Lets processes inside a test's network namespace reach a server on the test's own
+// loopback without any link between the namespaces: inside, a forwarder listens on
+// 127.0.0.1:PORT and pipes each connection over a Unix socket (file system, not network)
+// to the test process, which pipes it to the server's loopback port.
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Netns } from './netns.js';
+
+const CHILD = fileURLToPath(new URL('./loopback-bridge-child.js', import.meta.url));
+
+export interface Bridge {
+  /** The address to use inside the namespace. */
+  address: string;
+  close(): Promise<void>;
+}
+
+export async function bridgeIntoNetns(ns: Netns, targetPort: number, insidePort: number): Promise<Bridge> {
+  const dir = mkdtempSync(join(tmpdir(), 'vane-bridge-'));
+  const socketPath = join(dir, 'bridge.sock');
+  const server: Server = createServer((inbound) => {
+    const out = connect(targetPort, '127.0.0.1');
+    inbound.pipe(out).pipe(inbound);
+    const end = () => {
+      inbound.destroy();
+      out.destroy();
+    };
+    inbound.on('error', end);
+    out.on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  const child: ChildProcess = ns.spawn(process.execPath, [CHILD, String(insidePort), socketPath], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bridge forwarder exited with ${code}`)));
+    child.stdout?.once('data', () => resolve());
+  });
+  return {
+    address: `127.0.0.1:${insidePort}`,
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
