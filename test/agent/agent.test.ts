@@ -57,6 +57,8 @@ describe('vane agent in a network namespace', () => {
   let token: string;
   let apiBridge: Bridge;
   let xdsBridge: Bridge;
+  /** Vane's API at an address of the namespace that is not loopback. */
+  let outsideApiBridge: Bridge;
   let pristine: string;
 
   const connectAs = (uid: number, host: string, port: number) => probe(ns, uid, host, port);
@@ -167,17 +169,22 @@ describe('vane agent in a network namespace', () => {
     token = String(t.body.token);
 
     ns = await createNetns('vane-agent', { destroyAfter: false });
-    for (const vip of ['10.0.0.1', '10.0.0.2']) await ns.addAddress(`${vip}/32`);
-    // What answers a VIP when nothing intercepts it.
-    await ns.serve(['10.0.0.1', '10.0.0.2'].map((host) => ({ host, port: 80, label: 'direct' })));
+    for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.50']) await ns.addAddress(`${ip}/32`);
+    // What answers when nothing intercepts.
+    await ns.serve([
+      ...['10.0.0.1', '10.0.0.2', '10.0.0.3'].map((host) => ({ host, port: 80, label: 'direct' })),
+      { host: '10.0.0.3', port: 9000, label: 'direct' },
+    ]);
     apiBridge = await bridgeIntoNetns(ns, Number(new URL(vane.url).port), 8080);
     xdsBridge = await bridgeIntoNetns(ns, Number(vane.xdsAddress.split(':')[1]), 15010);
+    outsideApiBridge = await bridgeIntoNetns(ns, Number(new URL(vane.url).port), 8080, '10.0.0.50');
     pristine = await natTable();
   });
 
   after(async () => {
     await apiBridge?.close();
     await xdsBridge?.close();
+    await outsideApiBridge?.close();
     await ns?.destroy();
     await vane?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -376,6 +383,32 @@ describe('vane agent in a network namespace', () => {
         (await connectAs(APP_UID, '10.0.0.2', 80)).startsWith('proxy-outbound'),
       );
       assert.equal((await vane.api('DELETE', G(PROJECT, 'forwardingRules', 'orders'))).status, 200);
+    } finally {
+      assert.equal(await stopAgent(agent), 0, agent.output.join(''));
+    }
+    assert.equal(await natTable(), pristine);
+  });
+
+  test('intercept-all: everything but the exclusions goes to the proxy, and the agent still reaches Vane', async () => {
+    const agent = startAgent('vm-6', {
+      'api-url': `http://${outsideApiBridge.address}`,
+      'intercept-all-outbound-traffic': true,
+      'exclude-outbound-ip-ranges': ['10.0.0.2/32'],
+      'exclude-outbound-port-ranges': ['9000'],
+    });
+    try {
+      await until('FINISHED', async () => (await attrs('vm-6'))['bootstrap-status'] === 'FINISHED');
+      const proxied = `proxy-outbound uid=${PROXY_UID}`;
+      assert.equal(await connectAs(APP_UID, '10.0.0.1', 80), proxied, 'a service VIP');
+      assert.equal(await connectAs(APP_UID, '10.0.0.3', 80), proxied, 'not a service, intercepted anyway');
+      assert.equal(await connectAs(APP_UID, '10.0.0.2', 80), 'direct', 'excluded range');
+      assert.equal(await connectAs(APP_UID, '10.0.0.3', 9000), 'direct', 'excluded port');
+      assert.match(await natTable(), /-A SERVICE_PROXY_SERVICE_CIDRS -d 10\.0\.0\.50\/32 -j RETURN/);
+      // The agent's own calls to Vane (not on loopback) are excluded, or they would reach the proxy.
+      const beat = async () => Date.parse((await attrs('vm-6'))['agent-heartbeat']!);
+      const first = await beat();
+      await until('heartbeat advances', async () => (await beat()) > first);
+      assert.doesNotMatch(readFileSync(agent.consoleLog, 'utf8'), /failed/);
     } finally {
       assert.equal(await stopAgent(agent), 0, agent.output.join(''));
     }

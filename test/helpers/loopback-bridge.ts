@@ -1,6 +1,6 @@
 // Lets processes inside a test's network namespace reach a server on the test's own
 // loopback without any link between the namespaces: inside, a forwarder listens on
-// 127.0.0.1:PORT and pipes each connection over a Unix socket (file system, not network)
+// HOST:PORT (an address of the namespace) and pipes each connection over a Unix socket (file system, not network)
 // to the test process, which pipes it to the server's loopback port.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +18,12 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-export async function bridgeIntoNetns(ns: Netns, targetPort: number, insidePort: number): Promise<Bridge> {
+export async function bridgeIntoNetns(
+  ns: Netns,
+  targetPort: number,
+  insidePort: number,
+  insideHost = '127.0.0.1',
+): Promise<Bridge> {
   const dir = mkdtempSync(join(tmpdir(), 'vane-bridge-'));
   const socketPath = join(dir, 'bridge.sock');
   const server: Server = createServer((inbound) => {
@@ -32,15 +37,19 @@ export async function bridgeIntoNetns(ns: Netns, targetPort: number, insidePort:
     out.on('error', end);
   });
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-  const child: ChildProcess = ns.spawn(process.execPath, [CHILD, String(insidePort), socketPath], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child: ChildProcess = ns.spawn(
+    process.execPath,
+    [CHILD, insideHost, String(insidePort), socketPath],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bridge forwarder exited with ${code}`)));
     child.stdout?.once('data', () => resolve());
   });
   return {
-    address: `127.0.0.1:${insidePort}`,
+    address: `${insideHost}:${insidePort}`,
     async close() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
