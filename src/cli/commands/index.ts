@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { agentCommand } from './agent.js';
 import { applyCommand } from './apply.js';
 import { bootstrapCommand } from './bootstrap.js';
+import { doctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
 import { guestAttributesCommand } from './guest-attributes.js';
 import { healthCommand } from './health.js';
@@ -50,4 +51,5 @@ export function registerClientCommands(program: Command): void {
   interceptCommand(program);
   agentCommand(program);
   guestAttributesCommand(program);
+  doctorCommand(program);
 }
