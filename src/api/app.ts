@@ -9,6 +9,7 @@ import { jsonErrorPosition } from './json-position.js';
 import { OperationLog } from './operations.js';
 import { ResourceService } from './resource-service.js';
 import { agentRoutes } from './routes/agents.js';
+import { analysisRoutes } from './routes/analysis.js';
 import { applyRoutes } from './routes/apply.js';
 import { computeRoutes } from './routes/compute.js';
 import { healthRoutes } from './routes/health.js';
@@ -109,6 +110,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   nodeDataRoutes(app, ctx);
   agentRoutes(app, ctx);
   proxyRoutes(app, ctx);
+  analysisRoutes(app, ctx);
   healthRoutes(app, ctx);
   metricsRoutes(app, ctx);
   return app;

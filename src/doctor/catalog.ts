@@ -215,6 +215,16 @@ export const CATALOG = {
     title: "a translated configuration failed Envoy's validation rules and was not sent",
     fix: 'fix the resource named in the message; proxies keep their last good configuration meanwhile',
   },
+  PROXY_NO_VISIBLE_RULES: {
+    severity: 'warning',
+    title: "a connected proxy sees none of its network's forwarding rules (metadataFilters hide them all)",
+    fix: "match the rules' metadataFilters with the proxy's node metadata, or change the filters",
+  },
+  HEALTH_CHECK_PORT_UNRESOLVED: {
+    severity: 'warning',
+    title: 'a health check cannot determine which port to probe, so every probe fails',
+    fix: 'use portSpecification USE_SERVING_PORT, or USE_FIXED_PORT with a port (NEG endpoints have no named ports)',
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type FindingCode = keyof typeof CATALOG;

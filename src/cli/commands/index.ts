@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { agentCommand } from './agent.js';
+import { analyzeCommand } from './analyze.js';
 import { applyCommand } from './apply.js';
 import { bootstrapCommand } from './bootstrap.js';
 import { doctorCommand } from './doctor.js';
@@ -47,6 +48,7 @@ export function registerClientCommands(program: Command): void {
   tokensCommand(program);
   proxiesCommands(program);
   healthCommand(program);
+  analyzeCommand(program);
   bootstrapCommand(program);
   interceptCommand(program);
   agentCommand(program);
