@@ -12,6 +12,9 @@ import { agentRoutes } from './routes/agents.js';
 import { analysisRoutes } from './routes/analysis.js';
 import { applyRoutes } from './routes/apply.js';
 import { computeRoutes } from './routes/compute.js';
+import { consoleRoutes, isConsolePath } from './routes/console.js';
+import { eventRoutes } from './routes/events.js';
+import { explainRoutes } from './routes/explain.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { nodeDataRoutes } from './routes/node-data.js';
@@ -73,7 +76,9 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   });
 
   app.addHook('onRequest', async (req) => {
-    if (UNAUTHENTICATED.has(req.url.split('?')[0]!)) return;
+    const path = req.url.split('?')[0]!;
+    // The console's own files are public; the API calls it makes carry the user's token.
+    if (UNAUTHENTICATED.has(path) || isConsolePath(path)) return;
     req.principal = await authenticate(opts.store, req.headers.authorization);
   });
   app.addHook('onResponse', async (req, reply) => {
@@ -110,8 +115,11 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   nodeDataRoutes(app, ctx);
   agentRoutes(app, ctx);
   proxyRoutes(app, ctx);
+  explainRoutes(app, ctx);
   analysisRoutes(app, ctx);
   healthRoutes(app, ctx);
   metricsRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  consoleRoutes(app);
   return app;
 }
