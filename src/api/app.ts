@@ -14,7 +14,6 @@ import { applyRoutes } from './routes/apply.js';
 import { computeRoutes } from './routes/compute.js';
 import { consoleRoutes, isConsolePath } from './routes/console.js';
 import { eventRoutes } from './routes/events.js';
-import { explainRoutes } from './routes/explain.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { nodeDataRoutes } from './routes/node-data.js';
@@ -115,7 +114,6 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   nodeDataRoutes(app, ctx);
   agentRoutes(app, ctx);
   proxyRoutes(app, ctx);
-  explainRoutes(app, ctx);
   analysisRoutes(app, ctx);
   healthRoutes(app, ctx);
   metricsRoutes(app, ctx);
