@@ -14,6 +14,7 @@ import { applyRoutes } from './routes/apply.js';
 import { computeRoutes } from './routes/compute.js';
 import { consoleRoutes, isConsolePath } from './routes/console.js';
 import { eventRoutes } from './routes/events.js';
+import { explainRoutes } from './routes/explain.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { nodeDataRoutes } from './routes/node-data.js';
@@ -114,6 +115,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   nodeDataRoutes(app, ctx);
   agentRoutes(app, ctx);
   proxyRoutes(app, ctx);
+  explainRoutes(app, ctx);
   analysisRoutes(app, ctx);
   healthRoutes(app, ctx);
   metricsRoutes(app, ctx);

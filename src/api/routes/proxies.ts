@@ -51,6 +51,13 @@ export function proxyRoutes(app: FastifyInstance, ctx: ApiContext): void {
         view,
         issues: [...config.issues, ...endpoints.issues],
         configDump: configDump(config, endpoints),
+        // What the proxy asked for, per type: a diff against its dump compares only that.
+        subscriptions: Object.fromEntries(
+          [...stream.types.values()].map((t) => [
+            t.typeUrl,
+            { wildcard: t.wildcard, names: [...t.names].sort() },
+          ]),
+        ),
       };
     },
   );

@@ -4,6 +4,7 @@ import { analyzeCommand } from './analyze.js';
 import { applyCommand } from './apply.js';
 import { bootstrapCommand } from './bootstrap.js';
 import { doctorCommand } from './doctor.js';
+import { explainCommand } from './explain.js';
 import { exportCommand } from './export.js';
 import { guestAttributesCommand } from './guest-attributes.js';
 import { healthCommand } from './health.js';
@@ -47,6 +48,7 @@ export function registerClientCommands(program: Command): void {
   exportCommand(program);
   tokensCommand(program);
   proxiesCommands(program);
+  explainCommand(program);
   healthCommand(program);
   analyzeCommand(program);
   bootstrapCommand(program);

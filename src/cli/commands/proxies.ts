@@ -1,5 +1,16 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import {
+  type ConfigDiff,
+  diffConfigs,
+  parseProxyConfig,
+  type ResourceSet,
+  readProxyConfig,
+  renderDiff,
+  type Subscriptions,
+} from '../../doctor/diff/index.js';
 import { clientOf, outputOf, print, projectOf, seg } from '../context.js';
+import { CliError, EXIT_FAILURE, EXIT_USAGE } from '../errors.js';
 import { type Row, render, toJson, toYaml } from '../output.js';
 
 interface TypeView {
@@ -88,13 +99,42 @@ export function proxiesCommands(program: Command): void {
     .command('proxy-config')
     .description("what Vane would send a connected proxy now, as Envoy's /config_dump JSON")
     .argument('<proxy>', 'stream id or node id (see `vane proxies`)')
-    .action(async (proxy: string, _opts: unknown, cmd: Command) => {
+    .option(
+      '--diff <file>',
+      'compare with what the proxy holds: its /config_dump or a CSDS ClientStatusResponse (JSON; - for stdin); exit 1 when they differ',
+    )
+    .action(async (proxy: string, opts: { diff?: string }, cmd: Command) => {
       const project = projectOf(cmd);
       const body = await clientOf(cmd).request<Record<string, unknown>>(
         'GET',
         `/v1/projects/${seg(project)}/proxies/${seg(proxy)}/config`,
       );
+      if (opts.diff !== undefined) {
+        const diff = diffWithFile(body, opts.diff);
+        const format = outputOf(cmd, 'table');
+        print(format === 'json' ? toJson(diff) : format === 'yaml' ? toYaml(diff) : renderDiff(diff));
+        if (!diff.equal) process.exitCode = EXIT_FAILURE;
+        return;
+      }
       const format = outputOf(cmd, 'json');
       print(format === 'yaml' ? toYaml(body) : toJson(body));
     });
+}
+
+/** Vane's answer (a vane#proxyConfig) against the proxy's dump in `file`. */
+function diffWithFile(vane: Record<string, unknown>, file: string): ConfigDiff {
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
+    throw new CliError(`proxy-config: cannot read ${file}: ${(e as Error).message}`, EXIT_USAGE);
+  }
+  const node = (vane.node as { id?: string } | undefined)?.id;
+  let proxy: ResourceSet;
+  try {
+    proxy = parseProxyConfig(text, node === undefined ? {} : { nodeId: node });
+  } catch (e) {
+    throw new CliError(`proxy-config: ${file}: ${(e as Error).message}`, EXIT_USAGE);
+  }
+  return diffConfigs(readProxyConfig(vane), proxy, vane.subscriptions as Subscriptions | undefined);
 }
