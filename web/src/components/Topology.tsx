@@ -1,6 +1,6 @@
 import { rate } from '../lib/format';
 import { type HealthSummary, SUMMARY_TONE } from '../lib/health';
-import { COLUMNS, type Graph, layout, NODE_H, NODE_W, type Placed } from '../lib/topology';
+import { COL_GAP, COLUMNS, type Graph, layout, NODE_H, NODE_W, type Placed } from '../lib/topology';
 
 export interface TopologyProps {
   graph: Graph;
@@ -25,7 +25,7 @@ export function Topology({ graph, health, rates, onOpen }: TopologyProps) {
     >
       <title id="topology-title">Service topology</title>
       {COLUMNS.map((c, i) => (
-        <text key={c} x={i * (NODE_W + 72)} y={16} className="col-title">
+        <text key={c} x={i * (NODE_W + COL_GAP)} y={16} className="col-title">
           {c}
         </text>
       ))}
@@ -73,7 +73,7 @@ export function Topology({ graph, health, rates, onOpen }: TopologyProps) {
             <title>{`${n.ref.collection}/${n.label}${h ? ` — ${h}` : ''}`}</title>
             <rect width={NODE_W} height={NODE_H} rx={6} />
             <text x={10} y={18} className="node-label">
-              {n.label.length > 24 ? `${n.label.slice(0, 23)}…` : n.label}
+              {n.label.length > 20 ? `${n.label.slice(0, 19)}…` : n.label}
             </text>
             <text x={10} y={34} className="node-detail">
               {h ? `${n.detail ? `${n.detail} · ` : ''}${h}` : n.detail}

@@ -3,13 +3,21 @@ import type { EndpointHealth, ServiceHealth } from '../api/types';
 import type { Tone } from '../components/States';
 import type { LoadSample } from '../live';
 
-export type HealthSummary = 'healthy' | 'degraded' | 'unhealthy' | 'fail-open' | 'no check' | 'no endpoints';
+export type HealthSummary =
+  | 'healthy'
+  | 'degraded'
+  | 'unhealthy'
+  | 'fail-open'
+  | 'unknown'
+  | 'no check'
+  | 'no endpoints';
 
 export const SUMMARY_TONE: Record<HealthSummary, Tone> = {
   healthy: 'ok',
   degraded: 'warn',
   unhealthy: 'bad',
   'fail-open': 'warn',
+  unknown: 'none',
   'no check': 'none',
   'no endpoints': 'none',
 };
@@ -21,7 +29,8 @@ export function summarize(endpoints: EndpointHealth[], checked: boolean, failOpe
   if (!checked) return 'no check';
   if (failOpen) return 'fail-open';
   const bad = live.filter((e) => e.state === 'UNHEALTHY').length;
-  if (bad === 0) return live.every((e) => e.state === 'HEALTHY') ? 'healthy' : 'degraded';
+  // UNKNOWN with a check: the thresholds have not decided yet.
+  if (bad === 0) return live.some((e) => e.state === 'HEALTHY') ? 'healthy' : 'unknown';
   return bad === live.length ? 'unhealthy' : 'degraded';
 }
 

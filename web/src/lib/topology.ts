@@ -146,9 +146,9 @@ export interface Placed extends GraphNode {
   y: number;
 }
 
-export const NODE_W = 176;
+export const NODE_W = 150;
 export const NODE_H = 44;
-const COL_GAP = 72;
+export const COL_GAP = 56;
 const ROW_GAP = 18;
 const TOP = 36;
 

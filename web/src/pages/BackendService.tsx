@@ -109,11 +109,15 @@ export function BackendService({ project, name }: { project: string; name: strin
       </dl>
 
       <h2>Requests per second by zone</h2>
-      <LineChart
-        series={[...zones.values()]}
-        unit="requests/s, reported by proxies over LRS"
-        label={`Load of ${name} by zone`}
-      />
+      {samples.length >= 2 && zones.size === 0 ? (
+        <p className="muted">No proxy has reported load for this service (proxies report over LRS).</p>
+      ) : (
+        <LineChart
+          series={[...zones.values()]}
+          unit="requests/s, reported by proxies over LRS"
+          label={`Load of ${name} by zone`}
+        />
+      )}
 
       <h2>Endpoints</h2>
       {health.error && <ErrorBox error={health.error} />}
@@ -134,7 +138,7 @@ export function BackendService({ project, name }: { project: string; name: strin
         [...byZone].map(([zone, eps]) => (
           <section key={zone}>
             <h3>{zone}</h3>
-            <table>
+            <table className="endpoints">
               <thead>
                 <tr>
                   <th scope="col">Endpoint</th>

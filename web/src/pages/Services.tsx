@@ -75,11 +75,13 @@ export function Services({ project, network }: { project: string; network: strin
           </select>
         </label>
         <span className="legend">
-          {(['healthy', 'degraded', 'unhealthy', 'fail-open', 'no check'] as HealthSummary[]).map((h) => (
-            <Badge key={h} tone={SUMMARY_TONE[h]}>
-              {h}
-            </Badge>
-          ))}
+          {(['healthy', 'degraded', 'unhealthy', 'fail-open', 'unknown', 'no check'] as HealthSummary[]).map(
+            (h) => (
+              <Badge key={h} tone={SUMMARY_TONE[h]}>
+                {h}
+              </Badge>
+            ),
+          )}
         </span>
       </div>
       {health.error && <ErrorBox error={health.error} title="Health could not be loaded" />}
