@@ -35,11 +35,12 @@ export function explainCluster(
   if (ir.cluster !== undefined) {
     notes.push(`load balancing ${ir.cluster.lbPolicy}`);
     if (ir.cluster.panicThreshold !== undefined)
-      notes.push(`healthy_panic_threshold ${ir.cluster.panicThreshold}%: the proxy ignores health below it`);
+      notes.push(
+        `healthy_panic_threshold ${ir.cluster.panicThreshold} %: below that share of healthy endpoints the proxy ignores health`,
+      );
   }
   const checked = bs?.body.healthChecks?.[0];
-  if (bs !== undefined && checked === undefined)
-    notes.push('no health check: endpoints are sent as UNKNOWN (used)');
+  if (bs !== undefined && checked === undefined) notes.push('no health check of its own');
   const failOpen = ir.endpoints?.failOpen === true;
   if (failOpen)
     notes.push(
@@ -68,7 +69,10 @@ export function explainCluster(
           ? `; moved up to priority ${l.priority} by capacity spillover`
           : `; moved up to priority ${l.priority} by graceful failover (more than ${threshold ?? '?'} % of the closer endpoints are unhealthy)`;
     }
-    why += `; weight ${l.loadBalancingWeight ?? 'unset'}${spill === undefined ? ` (${WEIGHT_PER_ENDPOINT} per usable endpoint × capacityScaler)` : ''}`;
+    why +=
+      spill === undefined
+        ? `; weight: ${WEIGHT_PER_ENDPOINT} per usable endpoint × capacityScaler`
+        : '; weight: its share of the spilled demand';
     return {
       region: l.locality?.region ?? '',
       zone,
@@ -116,15 +120,18 @@ function endpointWhy(
   port: number,
   o: { checked: boolean; failOpen: boolean; ctx: ClusterContext },
 ): string {
-  if (!o.checked) return 'no health check: used';
+  // Health is per endpoint: another backend service's check of the same NEG counts too.
   const key = `${neg ?? ''}|${address}|${port}`;
   const state = o.ctx.input.health.get(key);
+  if (state === undefined)
+    return o.checked
+      ? 'the health check has not decided yet: UNKNOWN, used'
+      : 'no health check: UNKNOWN, used';
   const detail = o.ctx.healthDetail?.(key);
   const probe = detail === undefined ? '' : ` (last probe: ${detail})`;
-  if (o.failOpen)
-    return `health check says ${state ?? 'UNKNOWN'}${probe}; sent as ${health} because of fail-open`;
-  if (state === undefined) return 'the health check has not decided yet: UNKNOWN, used';
-  return `health check says ${state}${probe}${health === 'UNHEALTHY' ? ': not used' : ''}`;
+  const whose = o.checked ? '' : " (another backend service's check of this NEG)";
+  if (o.failOpen) return `health check says ${state}${probe}${whose}; sent as ${health} because of fail-open`;
+  return `health check says ${state}${probe}${whose}${health === 'UNHEALTHY' ? ': not used' : ''}`;
 }
 
 /** Distance tiers like translation's assignPriorities: same zone, same region, elsewhere. */
