@@ -4,7 +4,7 @@
 // to the test process, which pipes it to the server's loopback port.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,8 +26,13 @@ export async function bridgeIntoNetns(
 ): Promise<Bridge> {
   const dir = mkdtempSync(join(tmpdir(), 'vane-bridge-'));
   const socketPath = join(dir, 'bridge.sock');
+  const sockets = new Set<Socket>();
   const server: Server = createServer((inbound) => {
     const out = connect(targetPort, '127.0.0.1');
+    for (const s of [inbound, out]) {
+      sockets.add(s);
+      s.once('close', () => sockets.delete(s));
+    }
     inbound.pipe(out).pipe(inbound);
     const end = () => {
       inbound.destroy();
@@ -41,11 +46,16 @@ export async function bridgeIntoNetns(
     process.execPath,
     [CHILD, insideHost, String(insidePort), socketPath],
     {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      // Not inherited: a forwarder that outlived the test must not hold the runner's output open.
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += String(d);
+  });
   await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`bridge forwarder exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`bridge forwarder exited with ${code}: ${stderr}`)));
     child.stdout?.once('data', () => resolve());
   });
   return {
@@ -56,6 +66,8 @@ export async function bridgeIntoNetns(
         child.kill('SIGKILL');
         await exited;
       }
+      // Half-closed connections (a client gone mid long poll) would keep close() waiting.
+      for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(dir, { recursive: true, force: true });
     },
