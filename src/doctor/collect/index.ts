@@ -189,6 +189,13 @@ export async function collectEvidence(o: CollectOptions, now = new Date()): Prom
     }
   }
   if (e.mode === 'envoy') await envoySide(o, s, facts, e, u);
+  else {
+    // A proxyless node has no Envoy to ask, but files the operator named are still read.
+    if (o.serverInfo !== undefined) e.serverInfo = named(o.serverInfo, '--server-info');
+    if (o.configDump !== undefined) e.configDump = named(o.configDump, '--config-dump');
+    if (o.iptablesSave !== undefined) e.iptablesSave = named(o.iptablesSave, '--iptables-save');
+    if (o.ip6tablesSave !== undefined) e.ip6tablesSave = named(o.ip6tablesSave, '--ip6tables-save');
+  }
   const user = proxyUserOf(s, e, u);
   if (user !== undefined) e.proxyUser = user;
   const logs = collectLogs(o.logs, standardLogs(s.logDir, s.consoleLog), u);
