@@ -53,6 +53,14 @@ function loop(ctx: CheckContext, t: IptTables, src: string): Finding[] {
           ] as const,
         ]
       : []),
+    // Destinations the rules themselves send toward a redirect: without Vane's view of the
+    // services, these are the VIPs the proxy will connect to.
+    ...allRules(t, 'nat')
+      .filter((r) => r.target !== 'RETURN')
+      .map((r) => option(r, '-d', '--destination'))
+      .filter((d) => d !== undefined && !d.negated)
+      .map((d) => [d!.value.replace(/\/\d+$/, ''), 80] as const)
+      .filter(([ip]) => !ip.startsWith('127.') && ip !== '::1'),
     [ELSEWHERE, 443] as const,
   ];
   const who: Partial<Packet> =

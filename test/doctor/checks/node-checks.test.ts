@@ -183,6 +183,41 @@ describe('interception', () => {
     const f = only(e, 'INTERCEPTION_LOOP_PROXY_UID');
     assert.match(f.summary, /uid 1006.*exclude uid 1337/);
   });
+  it("the guide's script without -u, with nothing else known: the VIPs the rules name still loop", () => {
+    const e: NodeEvidence = {
+      collectedAt: AT,
+      mode: 'envoy',
+      processes: [],
+      iptablesSave: {
+        source: 'nat.txt',
+        text: [
+          '*nat',
+          ':OUTPUT ACCEPT [0:0]',
+          ':ISTIO_OUTPUT - [0:0]',
+          ':ISTIO_REDIRECT - [0:0]',
+          '-A OUTPUT -p tcp -j ISTIO_OUTPUT',
+          '-A ISTIO_OUTPUT -d 127.0.0.1/32 -j RETURN',
+          '-A ISTIO_OUTPUT -d 10.0.0.1/32 -j ISTIO_REDIRECT',
+          '-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001',
+          'COMMIT',
+          '',
+        ].join('\n'),
+      },
+    };
+    const f = runNodeChecks(e)[0]!;
+    assert.equal(
+      f.code,
+      'INTERCEPTION_LOOP_PROXY_UID',
+      'the loop comes before PROXY_NOT_RUNNING: it crashes the proxy',
+    );
+    assert.match(f.summary, /10\.0\.0\.1:80/);
+    // With the exclusion in place, no loop.
+    e.iptablesSave!.text = e.iptablesSave!.text.replace(
+      '-A ISTIO_OUTPUT -d 127.0.0.1/32',
+      '-A ISTIO_OUTPUT -m owner --uid-owner 1337 -j RETURN\n-A ISTIO_OUTPUT -d 127.0.0.1/32',
+    );
+    assert.equal(codes(e).includes('INTERCEPTION_LOOP_PROXY_UID'), false);
+  });
   it('manual style: a VIP not in ISTIO_OUTPUT', () => {
     const e = healthy();
     delete e.guestAttributes;
