@@ -60,12 +60,12 @@ export function parseBootstrap(text: string): ParsedBootstrap {
   const mdProject = mdString(metadata, 'TRAFFICDIRECTOR_GCP_PROJECT_NUMBER');
   const mdNetwork = mdString(metadata, 'TRAFFICDIRECTOR_NETWORK_NAME');
   const projectNumber = m
-    ? { value: m[1]!, from: 'node.id' }
+    ? { value: m[1]!, from: 'node.id project number' }
     : mdProject
       ? { value: mdProject, from: 'node.metadata.TRAFFICDIRECTOR_GCP_PROJECT_NUMBER' }
       : undefined;
   const network = m
-    ? { value: m[2]!, from: 'node.id' }
+    ? { value: m[2]!, from: 'node.id network' }
     : mdNetwork
       ? { value: mdNetwork, from: 'node.metadata.TRAFFICDIRECTOR_NETWORK_NAME' }
       : undefined;
