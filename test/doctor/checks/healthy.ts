@@ -12,7 +12,6 @@ import { loadFixture, TESTDATA } from '../../translate/fixture.js';
 
 export const REPO = resolve(import.meta.dirname, '../../../..');
 export const fixture = (p: string) => readFileSync(join(REPO, 'test/fixtures/envoy', p), 'utf8');
-export const testdata = (p: string) => readFileSync(join(REPO, 'test/doctor/checks/testdata', p), 'utf8');
 
 export const AT = '2026-03-01T12:00:00.000Z';
 

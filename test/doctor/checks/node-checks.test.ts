@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { runNodeChecks } from '../../../src/doctor/checks/index.js';
 import type { NodeEvidence } from '../../../src/doctor/evidence.js';
 import type { Finding } from '../../../src/doctor/finding.js';
-import { AT, bootstrap, fixture, healthy, iptables, testdata } from './healthy.js';
+import { AT, bootstrap, fixture, healthy, iptables } from './healthy.js';
 
 const codes = (e: NodeEvidence) => runNodeChecks(e).map((f) => f.code);
 const only = (e: NodeEvidence, code: Finding['code']) => {
@@ -37,7 +37,7 @@ describe('connection', () => {
       tcp: { ok: false, error: 'ECONNREFUSED' },
     };
     e.controlPlane!.proxy!.connected = false;
-    e.logs = [{ source: 'ingress.log', text: testdata('istio-ingressgateway-proxy.log') }];
+    e.logs = [{ source: 'ingress.log', text: fixture('istio-ingressgateway-proxy.log') }];
     const f = only(e, 'XDS_UNREACHABLE');
     assert.equal(f.severity, 'error');
     assert.ok(
@@ -48,7 +48,7 @@ describe('connection', () => {
   });
   it('status 14 in the log of a proxy that is connected now is only context', () => {
     const e = healthy();
-    e.logs = [{ source: 'ingress.log', text: testdata('istio-ingressgateway-proxy.log') }];
+    e.logs = [{ source: 'ingress.log', text: fixture('istio-ingressgateway-proxy.log') }];
     const f = only(e, 'XDS_UNREACHABLE');
     assert.equal(f.severity, 'info');
   });
