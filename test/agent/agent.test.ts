@@ -14,6 +14,7 @@ import { G } from '../helpers/api-suite.js';
 import { type Bridge, bridgeIntoNetns } from '../helpers/loopback-bridge.js';
 import { createNetns, type Netns, normalizeSave, connectAs as probe } from '../helpers/netns.js';
 import { startVane, type TestServer, VANE_BIN } from '../helpers/server.js';
+import { createSidecarService } from '../helpers/sidecar-service.js';
 
 const FAKE_ENVOY = fileURLToPath(new URL('./fake-envoy.js', import.meta.url));
 const PROJECT = 'agent-e2e';
@@ -76,27 +77,7 @@ describe('vane agent in a network namespace', () => {
     return Object.fromEntries(items.map((i) => [i.key, i.value]));
   };
 
-  const service = async (name: string, vip: string) => {
-    const ok = async (path: string, body: unknown) => {
-      const res = await vane.api('POST', path, body);
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-    };
-    await ok(G(PROJECT, 'backendServices'), {
-      name,
-      loadBalancingScheme: 'INTERNAL_SELF_MANAGED',
-      protocol: 'HTTP',
-    });
-    await ok(G(PROJECT, 'urlMaps'), { name, defaultService: `global/backendServices/${name}` });
-    await ok(G(PROJECT, 'targetHttpProxies'), { name, urlMap: `global/urlMaps/${name}` });
-    await ok(G(PROJECT, 'forwardingRules'), {
-      name,
-      loadBalancingScheme: 'INTERNAL_SELF_MANAGED',
-      IPAddress: vip,
-      portRange: '80',
-      network: 'global/networks/default',
-      target: `global/targetHttpProxies/${name}`,
-    });
-  };
+  const service = (name: string, vip: string) => createSidecarService(vane, PROJECT, name, vip);
 
   /** Writes the stand-in `envoy` on a PATH of its own, reporting `version`. */
   const installEnvoy = (version: string) => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { firstError, forEachStore, G, uniqueProject } from '../helpers/api-suite.js';
 import type { TestServer } from '../helpers/server.js';
+import { createSidecarService } from '../helpers/sidecar-service.js';
 
 const ZONE = 'us-central1-a';
 
@@ -13,32 +14,6 @@ async function ok(s: TestServer, method: string, path: string, body?: unknown) {
 
 async function token(s: TestServer, project: string, role: string): Promise<string> {
   return String((await ok(s, 'POST', '/v1/tokens', { grants: [{ project, role }] })).token);
-}
-
-/** A sidecar service chain reachable at `vip:80` in `network`. */
-async function service(
-  s: TestServer,
-  p: string,
-  name: string,
-  vip: string,
-  extra: Record<string, unknown> = {},
-): Promise<void> {
-  await ok(s, 'POST', G(p, 'backendServices'), {
-    name,
-    loadBalancingScheme: 'INTERNAL_SELF_MANAGED',
-    protocol: 'HTTP',
-  });
-  await ok(s, 'POST', G(p, 'urlMaps'), { name, defaultService: `global/backendServices/${name}` });
-  await ok(s, 'POST', G(p, 'targetHttpProxies'), { name, urlMap: `global/urlMaps/${name}` });
-  await ok(s, 'POST', G(p, 'forwardingRules'), {
-    name,
-    loadBalancingScheme: 'INTERNAL_SELF_MANAGED',
-    IPAddress: vip,
-    portRange: '80',
-    network: 'global/networks/default',
-    target: `global/targetHttpProxies/${name}`,
-    ...extra,
-  });
 }
 
 type Targets = { version: string; targets: { ip: string; port: number; forwardingRule: string }[] };
@@ -84,12 +59,12 @@ forEachStore('agent API', (server) => {
     const p = uniqueProject();
     await ok(s, 'POST', '/v1/projects', { projectId: p });
     await ok(s, 'POST', G(p, 'networks'), { name: 'other' });
-    await service(s, p, 'cart', '10.0.0.1');
-    await service(s, p, 'prod-only', '10.0.0.2', {
+    await createSidecarService(s, p, 'cart', '10.0.0.1');
+    await createSidecarService(s, p, 'prod-only', '10.0.0.2', {
       metadataFilters: [{ filterMatchCriteria: 'MATCH_ALL', filterLabels: [{ name: 'env', value: 'prod' }] }],
     });
-    await service(s, p, 'any-ip', '0.0.0.0', { portRange: '81' });
-    await service(s, p, 'elsewhere', '10.0.0.9', { network: 'global/networks/other' });
+    await createSidecarService(s, p, 'any-ip', '0.0.0.0', { portRange: '81' });
+    await createSidecarService(s, p, 'elsewhere', '10.0.0.9', { network: 'global/networks/other' });
     const proxy = await token(s, p, 'proxy');
     const base = `/v1/projects/${p}/networks/default/interceptionTargets`;
     const get = async (query = '') => {
@@ -123,7 +98,7 @@ forEachStore('agent API', (server) => {
     const started = Date.now();
     const waiting = get(`?waitForChange=${plain.version}&timeoutSec=30`);
     await new Promise((r) => setTimeout(r, 300));
-    await service(s, p, 'search', '10.0.0.3');
+    await createSidecarService(s, p, 'search', '10.0.0.3');
     const changed = await waiting;
     assert.ok(Date.now() - started < 20_000, 'the long poll returned on the change, not the timeout');
     assert.deepEqual(

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { type Backend, startBackend } from '../helpers/backends.js';
-import { routeTo } from '../helpers/routing-docs.js';
+import { FAST_TCP_HEALTH_CHECK, routeTo } from '../helpers/routing-docs.js';
 import { startVane, type TestServer, VANE_BIN } from '../helpers/server.js';
 import { XdsClient } from '../helpers/xds-client.js';
 
@@ -50,16 +50,7 @@ test('health drives EDS: an unhealthy backend stops receiving traffic, all down 
   const created = await vane.api('POST', '/v1/projects', { projectId: 'hc' });
   assert.equal(created.status, 200);
   const resources = [
-    {
-      kind: 'healthCheck',
-      name: 'tcp',
-      type: 'TCP',
-      checkIntervalSec: 1,
-      timeoutSec: 1,
-      healthyThreshold: 1,
-      unhealthyThreshold: 1,
-      tcpHealthCheck: { portSpecification: 'USE_SERVING_PORT' },
-    },
+    FAST_TCP_HEALTH_CHECK,
     {
       kind: 'networkEndpointGroup',
       name: 'neg',

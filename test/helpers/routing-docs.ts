@@ -22,3 +22,18 @@ export function routeTo(service: string, host: string, port = 8000): Record<stri
     },
   ];
 }
+
+/**
+ * A TCP health check on each endpoint's serving port that decides after one probe a second,
+ * so tests see health transitions within about two seconds.
+ */
+export const FAST_TCP_HEALTH_CHECK: Record<string, unknown> = {
+  kind: 'healthCheck',
+  name: 'tcp',
+  type: 'TCP',
+  checkIntervalSec: 1,
+  timeoutSec: 1,
+  healthyThreshold: 1,
+  unhealthyThreshold: 1,
+  tcpHealthCheck: { portSpecification: 'USE_SERVING_PORT' },
+};

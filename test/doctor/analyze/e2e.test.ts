@@ -9,7 +9,7 @@ import type { Finding } from '../../../src/doctor/finding.js';
 import { TYPE_URL } from '../../../src/xds/types.js';
 import { Z } from '../../helpers/api-suite.js';
 import { type Backend, startBackend } from '../../helpers/backends.js';
-import { routeTo } from '../../helpers/routing-docs.js';
+import { FAST_TCP_HEALTH_CHECK, routeTo } from '../../helpers/routing-docs.js';
 import { startVane, type TestServer, VANE_BIN } from '../../helpers/server.js';
 import { XdsClient } from '../../helpers/xds-client.js';
 import { RawXdsClient } from '../../xds/helpers/raw-client.js';
@@ -29,16 +29,7 @@ before(async () => {
   assert.equal(created.status, 200);
   number = String(created.body.projectNumber);
   const resources = [
-    {
-      kind: 'healthCheck',
-      name: 'tcp',
-      type: 'TCP',
-      checkIntervalSec: 1,
-      timeoutSec: 1,
-      healthyThreshold: 1,
-      unhealthyThreshold: 1,
-      tcpHealthCheck: { portSpecification: 'USE_SERVING_PORT' },
-    },
+    FAST_TCP_HEALTH_CHECK,
     {
       kind: 'networkEndpointGroup',
       name: 'neg',

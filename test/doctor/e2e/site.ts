@@ -6,10 +6,10 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Finding } from '../../../src/doctor/finding.js';
-import { G } from '../../helpers/api-suite.js';
 import { type Bridge, bridgeIntoNetns } from '../../helpers/loopback-bridge.js';
 import { createNetns, type ExecResult, type Netns } from '../../helpers/netns.js';
 import { startVane, type TestServer, VANE_BIN } from '../../helpers/server.js';
+import { createSidecarService } from '../../helpers/sidecar-service.js';
 
 export const PROJECT = 'doctor-e2e';
 export const ZONE = 'us-central1-a';
@@ -66,31 +66,10 @@ export function assertFirstError(run: DoctorRun, code: string): Finding {
 }
 
 /** A forwarding rule for `vip:port` in `network`, routing to an empty backend service. */
-export async function addService(
-  vane: TestServer,
-  name: string,
-  vip: string,
-  port: number,
-  network = 'default',
-) {
-  const ok = async (path: string, body: unknown) => {
-    const res = await vane.api('POST', path, body);
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-  };
-  await ok(G(PROJECT, 'backendServices'), {
-    name,
-    loadBalancingScheme: 'INTERNAL_SELF_MANAGED',
-    protocol: 'HTTP',
-  });
-  await ok(G(PROJECT, 'urlMaps'), { name, defaultService: `global/backendServices/${name}` });
-  await ok(G(PROJECT, 'targetHttpProxies'), { name, urlMap: `global/urlMaps/${name}` });
-  await ok(G(PROJECT, 'forwardingRules'), {
-    name,
-    loadBalancingScheme: 'INTERNAL_SELF_MANAGED',
-    IPAddress: vip,
+export function addService(vane: TestServer, name: string, vip: string, port: number, network = 'default') {
+  return createSidecarService(vane, PROJECT, name, vip, {
     portRange: String(port),
     network: `global/networks/${network}`,
-    target: `global/targetHttpProxies/${name}`,
   });
 }
 

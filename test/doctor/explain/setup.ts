@@ -6,6 +6,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { NodeSchema } from '../../../src/gen/envoy/config/core/v3/base_pb.js';
 import { TYPE_URL } from '../../../src/xds/types.js';
 import { type Backend, startBackend } from '../../helpers/backends.js';
+import { FAST_TCP_HEALTH_CHECK } from '../../helpers/routing-docs.js';
 import type { TestServer } from '../../helpers/server.js';
 import { ZONE_A, ZONE_B } from '../../helpers/td-setup.js';
 import { RawXdsClient, type SotwStream } from '../../xds/helpers/raw-client.js';
@@ -26,16 +27,7 @@ export async function createShop(vane: TestServer): Promise<Shop> {
   const backends = [await startBackend('s1'), await startBackend('s2'), await startBackend('s3')];
   const [s1, s2, s3] = backends as [Backend, Backend, Backend];
   const resources = [
-    {
-      kind: 'healthCheck',
-      name: 'tcp',
-      type: 'TCP',
-      checkIntervalSec: 1,
-      timeoutSec: 1,
-      healthyThreshold: 1,
-      unhealthyThreshold: 1,
-      tcpHealthCheck: { portSpecification: 'USE_SERVING_PORT' },
-    },
+    FAST_TCP_HEALTH_CHECK,
     {
       kind: 'networkEndpointGroup',
       name: 'neg-a',
