@@ -322,3 +322,42 @@ describe('agent guest attributes', () => {
     assert.deepEqual(codes(e), ['AGENT_STUCK', 'AGENT_LAST_FAILURE']);
   });
 });
+
+describe('proxyless client CSDS', () => {
+  const LDS = 'type.googleapis.com/envoy.config.listener.v3.Listener';
+  const RDS = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
+  const csds = (configs: Record<string, unknown>[]): NodeEvidence => ({
+    collectedAt: AT,
+    mode: 'grpc',
+    // grpc-js reports camelCase proto3 JSON; the checks read either spelling.
+    csds: {
+      source: 'csds 127.0.0.1:9901',
+      text: JSON.stringify({ config: [{ genericXdsConfigs: configs }] }),
+    },
+  });
+  const acked = [
+    { typeUrl: LDS, name: 'wallet.example.com:80', clientStatus: 'ACKED', configStatus: 'SYNCED' },
+    { typeUrl: RDS, name: 'URL_MAP/123_wallet-map', clientStatus: 'ACKED', configStatus: 'SYNCED' },
+  ];
+
+  it('a synced client reports nothing', () => assert.deepEqual(runNodeChecks(csds(acked)), []));
+  it('a NACKed route configuration, with the client message', () => {
+    const e = csds([
+      acked[0]!,
+      {
+        typeUrl: RDS,
+        name: 'URL_MAP/123_wallet-map',
+        clientStatus: 'NACKED',
+        errorState: { details: 'route: unsupported cluster specifier' },
+      },
+    ]);
+    const f = only(e, 'PROXY_CONFIG_REJECTED');
+    assert.equal(f.subject, 'RouteConfiguration/URL_MAP/123_wallet-map');
+    assert.match(f.summary, /unsupported cluster specifier/);
+  });
+  it('a target with no listener', () => {
+    const e = csds([{ typeUrl: LDS, name: 'wallet.example.com:8080', clientStatus: 'DOES_NOT_EXIST' }]);
+    assert.equal(only(e, 'PROXYLESS_HOST_WITHOUT_RULE').subject, 'wallet.example.com:8080');
+  });
+  it('nothing at all', () => assert.deepEqual(codes(csds([])), ['PROXY_NO_DYNAMIC_CONFIG']));
+});
