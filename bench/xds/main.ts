@@ -1,25 +1,29 @@
-// xDS fan-out: N simulated proxyless gRPC clients speak SotW ADS over real HTTP/2 to a real
-// `vane serve` in another process. Measures the cold start, the connect storm (time to initial
-// config), endpoint and route changes, memory per proxy and CPU at rest. Prints Markdown tables.
+// xDS fan-out: N simulated proxies (proxyless gRPC or Envoy sidecars; SotW or delta ADS) in W
+// generator processes speak real ADS over real HTTP/2 to a real `vane serve` in another process.
+// Measures the cold start, the connect storm, endpoint flaps and route changes, memory per proxy
+// and CPU at rest; then (--floor) replays the exact bytes Vane sent from a minimal grpc-js server
+// to the same streams of the same generator: the physical floor. Prints Markdown, writes --json.
 // Usage: npm run bench:xds [-- --proxies 1000 --services 1000 --endpoints 10
-//        --services-per-proxy 10|all --connections N --url-maps S --debounce-ms 100
-//        --timeout-s 120 --cpu-prof DIR]
-// --connections: HTTP/2 connections the streams are spread over (default one per proxy);
-// --url-maps: how many URL maps hold the services' host rules (default one per service);
-// --cpu-prof DIR: a .cpuprofile of the server per phase (summarise with profile-summary.js).
+//        --services-per-proxy 10|all --connections N --workers W --protocol sotw|delta
+//        --view proxyless|envoy --floor --url-maps S --debounce-ms 100 --vane-args "…"
+//        --reconnect --timeout-s 120 --cpu-prof DIR --json FILE]
 // Exits non-zero on protocol errors (dropped streams, missing or misdirected pushes), never on timing.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { startVane, type TestServer } from '../../test/helpers/server.js';
+import { Fleet } from './fleet.js';
+import type { ChangeReport, Check } from './fleet-worker.js';
+import { startFloor } from './floor.js';
 import { Mesh, ZONE } from './mesh.js';
 import { cpuShare, type ProcSample, ProcWatch } from './procstat.js';
-import { type Received, SimProxy } from './proxy.js';
-import { EDS, encodeNode, matchVirtualHost, RDS, type TypeUrl } from './wire.js';
+import { now, type Protocol, SimProxy } from './proxy.js';
+import { type Dist, dist, log, mib, ms, pct } from './report.js';
+import { EDS, encodeNode, type ProxyKind, RDS, type TypeUrl } from './wire.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,33 +32,37 @@ const { values } = parseArgs({
     endpoints: { type: 'string', default: '10' },
     'services-per-proxy': { type: 'string', default: '10' },
     connections: { type: 'string' },
+    workers: { type: 'string', default: '2' },
+    protocol: { type: 'string', default: 'sotw' },
+    view: { type: 'string', default: 'proxyless' },
+    floor: { type: 'boolean', default: false },
     'url-maps': { type: 'string' },
     'debounce-ms': { type: 'string' },
+    'vane-args': { type: 'string', default: '' },
+    reconnect: { type: 'boolean', default: false },
     'timeout-s': { type: 'string', default: '120' },
     'cpu-prof': { type: 'string' },
+    json: { type: 'string' },
   },
 });
 const N = Number(values.proxies);
 const S = Number(values.services);
 const E = Number(values.endpoints);
-const wildcard = values['services-per-proxy'] === 'all';
+const protocol = values.protocol as Protocol;
+const kind = values.view as ProxyKind;
+const wildcard = kind === 'envoy' || values['services-per-proxy'] === 'all';
 const K = wildcard ? S : Math.min(S, Number(values['services-per-proxy']));
 const C = Math.max(1, Math.min(N, Number(values.connections ?? N)));
+const W = Math.max(1, Math.min(C, Number(values.workers)));
 const timeoutMs = Number(values['timeout-s']) * 1000;
-const mesh = new Mesh(S, E, Math.max(1, Math.min(S, Number(values['url-maps'] ?? S))));
-const serviceName = (i: number) => `svc-${i}`;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(0)} ms`);
-const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
-const perProxyKiB = (bytes: number) => `${(bytes / N / 1024).toFixed(1)} KiB`;
-const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-const log = (msg: string) =>
-  process.stderr.write(`[bench:xds ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const debounceMs = Number(values['debounce-ms'] ?? 100);
+const mesh = new Mesh(
+  S,
+  E,
+  Math.max(1, Math.min(S, Number(values['url-maps'] ?? S))),
+  kind === 'envoy' ? 'http' : 'grpc',
+);
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
 /** Services proxy p dials: the shared `svc-0` (every proxy) plus K-1 others spread evenly. */
 function servicesOf(p: number): number[] {
@@ -63,341 +71,429 @@ function servicesOf(p: number): number[] {
   return out;
 }
 
-async function until(cond: () => boolean, limitMs: number): Promise<boolean> {
+async function until(cond: () => boolean | Promise<boolean>, limitMs: number, every = 20): Promise<boolean> {
   const deadline = performance.now() + limitMs;
-  while (!cond()) {
+  while (!(await cond())) {
     if (performance.now() > deadline) return false;
-    await sleep(5);
+    await sleep(every);
   }
   return true;
 }
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 const errors: string[] = [];
-const rows: string[][] = [];
+const profDir = values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']);
+if (profDir !== undefined) mkdirSync(profDir, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'bench-xds-'));
+const hookFile = join(work, 'hook.json');
 
-function channel(i: number): grpc.Client {
-  return new grpc.Client(`${vane.xdsAddress}`, grpc.credentials.createInsecure(), {
-    // Each client gets its own subchannel, hence its own HTTP/2 connection.
-    'grpc.use_local_subchannel_pool': 1,
-    'grpc.max_receive_message_length': -1,
-    'grpc.primary_user_agent': `bench-xds-${i}`,
-  });
+interface Storm {
+  all: number;
+  perProxy: Dist;
+  sinceOwnStart: Dist;
+  bytes: number;
+  restarts: number;
+  restartReasons: Record<string, number>;
+  serverCpu: { all: number; main: number; peak: number; mainPeak: number };
+  serverCpuMsPerProxy: number;
+  generatorCpu: number;
+  generatorCpuMsPerProxy: number;
+  holdings: unknown;
+}
+interface Change {
+  phase: string;
+  name: string;
+  affected: number;
+  latency: Dist;
+  restMs: number;
+  strays: number;
+  extra: number;
+  bytes: number;
+  serverCpu: number;
+}
+/** What runs the storm and the changes: Vane, or the floor server replaying Vane's bytes. */
+interface Target {
+  address: string;
+  pid: number;
+  /** Makes the change happen (Vane: a REST call; floor: push the recorded bytes). */
+  apply(phase: string): Promise<void>;
 }
 
-async function connect(clients: grpc.Client[]): Promise<void> {
-  await Promise.all(
-    clients.map(
-      (c) =>
-        new Promise<void>((res, rej) =>
-          c.waitForReady(Date.now() + 30_000, (err) => (err ? rej(err) : res())),
-        ),
-    ),
-  );
+const uuids = Array.from({ length: N }, () => randomUUID());
+let projectNumber = '';
+const changeSpecs: {
+  phase: string;
+  name: string;
+  service: number;
+  typeUrl: TypeUrl;
+  check: (names: { eds: string; rds: string }) => Check;
+  vane: () => Promise<void>;
+}[] = [];
+
+/** The connect storm and the changes against one target; `fleet` already connected. */
+async function drive(
+  target: Target,
+  fleet: Fleet,
+  record: boolean,
+  profile: (phase: string, run: () => Promise<void>) => Promise<void>,
+): Promise<{ storm: Storm; changes: Change[] }> {
+  const proc = new ProcWatch(target.pid);
+  const watch = proc.watch();
+  const s0 = proc.sample();
+  const g0 = await fleet.cpuMs();
+  let t0 = 0;
+  let stormMs = 0;
+  await profile('storm', async () => {
+    t0 = Math.min(...(await fleet.all<number>('start')));
+    const ok = await until(
+      async () => {
+        const p = await fleet.all<{ configured: number; errors: number }>('progress');
+        return (
+          sum(p.map((x) => x.configured)) === N || (!values.reconnect && sum(p.map((x) => x.errors)) > 0)
+        );
+      },
+      timeoutMs,
+      50,
+    );
+    stormMs = now() - t0;
+    if (!ok) errors.push(`storm: not every proxy configured within ${timeoutMs} ms`);
+  });
+  const s1 = proc.sample();
+  const genMs = (await fleet.cpuMs()) - g0;
+  const peak = watch.stop();
+  type R = {
+    configuredAt: number[];
+    startedAt: number[];
+    bytes: number;
+    restarts: number;
+    reasons: Record<string, number>;
+    holdings: unknown;
+  };
+  const reports = await fleet.all<R>('storm');
+  const configured = reports.flatMap((r) => r.configuredAt);
+  const started = reports.flatMap((r) => r.startedAt);
+  const share = cpuShare(s0, s1);
+  const restartReasons: Record<string, number> = {};
+  for (const r of reports)
+    for (const [k, v] of Object.entries(r.reasons)) restartReasons[k] = (restartReasons[k] ?? 0) + v;
+  const storm: Storm = {
+    all: stormMs,
+    perProxy: dist(configured.map((c) => c - t0)),
+    sinceOwnStart: dist(configured.map((c, i) => c - started[i]!)),
+    bytes: sum(reports.map((r) => r.bytes)),
+    restarts: sum(reports.map((r) => r.restarts)),
+    restartReasons,
+    serverCpu: { ...share, peak: peak.peak, mainPeak: peak.mainPeak },
+    serverCpuMsPerProxy: (share.all * stormMs) / N,
+    generatorCpu: genMs / stormMs,
+    generatorCpuMsPerProxy: genMs / N,
+    holdings: reports[0]?.holdings,
+  };
+  log(`storm: ${configured.filter((c) => !Number.isNaN(c)).length}/${N} configured in ${ms(stormMs)}`);
+  await sleep(1000);
+
+  const changes: Change[] = [];
+  for (const spec of changeSpecs) {
+    const host = kind === 'envoy' ? `svc-${spec.service}.bench` : mesh.authority(spec.service);
+    const names = (
+      await fleet.all<{ eds: string; rds: string } | undefined>('names', {
+        service: `svc-${spec.service}`,
+        host,
+      })
+    ).find(Boolean);
+    if (names === undefined) {
+      errors.push(`${spec.name}: no proxy holds svc-${spec.service}'s resources`);
+      continue;
+    }
+    const resource = spec.typeUrl === EDS ? names.eds : names.rds;
+    if (record) await fleet.all('phase', spec.phase);
+    const affected = sum(
+      await fleet.all<number>('watch', { typeUrl: spec.typeUrl, resource, check: spec.check(names) }),
+    );
+    await sleep(50);
+    const c0 = proc.sample();
+    let t = 0;
+    let restMs = 0;
+    await profile(spec.phase, async () => {
+      t = now();
+      await target.apply(spec.phase);
+      restMs = now() - t;
+      const ok = await until(async () => sum(await fleet.all<number>('changeProgress')) === affected, 30_000);
+      if (!ok) errors.push(`${spec.name}: not every affected proxy received it within 30 s`);
+    });
+    const c1 = proc.sample();
+    await sleep(debounceMs + 1000);
+    const r = await fleet.all<ChangeReport>('collect', t);
+    for (const x of r) errors.push(...x.errors.slice(0, 5).map((e) => `${spec.name}: ${e}`));
+    const strays = sum(r.map((x) => x.strays));
+    if (strays > 0) errors.push(`${spec.name}: ${strays} responses to proxies that do not use ${resource}`);
+    const latencies = r.flatMap((x) => x.latencies);
+    changes.push({
+      phase: spec.phase,
+      name: spec.name,
+      affected,
+      latency: dist(latencies),
+      restMs,
+      strays,
+      extra: sum(r.map((x) => x.extra)),
+      bytes: sum(r.map((x) => x.bytes)),
+      serverCpu: cpuShare(c0, c1).all,
+    });
+    log(`${spec.name}: ${affected} affected, p99 ${ms(dist(latencies).p99)}`);
+  }
+  if (record) await fleet.all('phase', 'after');
+  return { storm, changes };
 }
 
 // ---------------------------------------------------------------------------------------------
-
-const profDir = values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']);
-if (profDir !== undefined) mkdirSync(profDir, { recursive: true });
-const debounceArgs = values['debounce-ms'] === undefined ? [] : ['--debounce-ms', values['debounce-ms']];
-const hookDir = mkdtempSync(join(tmpdir(), 'bench-xds-'));
-const hookFile = join(hookDir, 'hook.json');
 const nodeOptions = [
   '--expose-gc',
   `--import=${pathToFileURL(resolve(import.meta.dirname, 'gc-hook.js')).href}`,
 ];
-const vane: TestServer = await startVane({
-  args: debounceArgs,
-  env: { NODE_OPTIONS: nodeOptions.join(' '), VANE_BENCH_HOOK_FILE: hookFile },
-});
-const proc = new ProcWatch(vane.process.pid!, hookFile);
-/** Profiles the server during `phase` when --cpu-prof is given. */
-async function profiled<T>(phase: string, run: () => Promise<T>): Promise<T> {
-  if (profDir === undefined) return run();
-  await proc.command('profile-start');
-  try {
-    return await run();
-  } finally {
-    const out = join(profDir, `vane-${phase}.cpuprofile`);
-    await proc.command('profile-stop', out);
-    log(`server CPU profile of ${phase}: ${out}`);
-  }
-}
-const proxies: SimProxy[] = [];
-const clients: grpc.Client[] = [];
-let probe: SimProxy | undefined;
+const vaneArgs = [
+  ...(values['debounce-ms'] === undefined ? [] : ['--debounce-ms', values['debounce-ms']]),
+  ...values['vane-args'].split(' ').filter(Boolean),
+];
+const result: Record<string, unknown> = {
+  config: {
+    proxies: N,
+    services: S,
+    endpoints: E,
+    servicesPerProxy: wildcard ? 'all' : K,
+    connections: C,
+    workers: W,
+    protocol,
+    view: kind,
+    vaneArgs,
+    debounceMs,
+  },
+  loadavgBefore: loadavg(),
+};
+let vane: TestServer | undefined;
+let fleet: Fleet | undefined;
 let probeClient: grpc.Client | undefined;
-
+let probe: SimProxy | undefined;
+const dumps = Array.from({ length: W }, (_, k) => join(work, `rec-${k}`));
 try {
+  vane = await startVane({
+    args: vaneArgs,
+    env: { NODE_OPTIONS: nodeOptions.join(' '), VANE_BENCH_HOOK_FILE: hookFile },
+  });
+  const server = vane;
+  const proc = new ProcWatch(server.process.pid!, hookFile);
+  const profile = async (phase: string, run: () => Promise<void>) => {
+    if (profDir === undefined) return run();
+    await proc.command('profile-start');
+    try {
+      await run();
+    } finally {
+      await proc.command('profile-stop', join(profDir, `vane-${protocol}-${kind}-${phase}.cpuprofile`));
+    }
+  };
   log(`creating ${S} services × ${E} endpoints`);
-  const meshStart = performance.now();
-  const projectNumber = await mesh.create(vane);
-  const meshMs = performance.now() - meshStart;
-  log(`mesh created in ${ms(meshMs)}`);
+  let t = now();
+  projectNumber = await mesh.create(server);
+  const meshMs = now() - t;
   const memIdle = await proc.liveMemory();
 
-  // Cold start: the first stream loads the project and translates the (shared) view.
-  probeClient = channel(-1);
-  await connect([probeClient]);
-  const coldAt = performance.now();
+  // Cold start: one stream loads the project and translates the (shared) view.
+  probeClient = new grpc.Client(server.xdsAddress, grpc.credentials.createInsecure(), {
+    'grpc.use_local_subchannel_pool': 1,
+  });
+  t = now();
+  let probeDone = 0;
   probe = new SimProxy(
     -1,
     probeClient,
-    encodeNode(projectNumber, randomUUID(), ZONE),
-    [mesh.authority(0)],
-    () => {},
+    encodeNode(projectNumber, randomUUID(), ZONE, kind),
+    wildcard ? undefined : [mesh.authority(0)],
+    (p) => (probeDone = p.configuredAt!),
+    { protocol, reconnect: false, record: false },
   );
-  const probeOk = await profiled('cold-start', async () => {
-    probe!.start();
-    return until(() => probe!.configuredAt !== undefined, timeoutMs);
-  });
-  if (!probeOk) errors.push('probe never got its configuration');
-  const coldMs = (probe.configuredAt ?? Number.NaN) - coldAt;
-  log(`probe configured in ${ms(coldMs)} (project load + translation)`);
+  probe.start();
+  if (!(await until(() => probeDone > 0, timeoutMs)))
+    errors.push(
+      `probe never got its configuration: holds ${JSON.stringify(probe.holdings())}; ${probe.errors.join('; ')}`,
+    );
+  const coldMs = probeDone - t;
+  log(`cold start ${ms(coldMs)}`);
   await sleep(1000);
   const memBase = await proc.liveMemory();
 
-  // Connections first (HTTP/2 handshakes), then every stream at once.
-  for (let i = 0; i < C; i++) clients.push(channel(i));
-  await connect(clients);
+  const cold = S > 1 ? 1 + Math.floor((S - 1) / 2) : 0;
+  for (const [tag, i] of [
+    ['few', cold],
+    ['all', 0],
+  ] as const) {
+    changeSpecs.push(
+      {
+        phase: `eds-down-${tag}`,
+        name: `endpoint of svc-${i} down (detached)`,
+        service: i,
+        typeUrl: EDS,
+        check: (n) => ({ kind: 'eds', name: n.eds, endpoints: E - 1 }),
+        vane: () => mesh.flapEndpoint(server, i, 0, false),
+      },
+      {
+        phase: `eds-up-${tag}`,
+        name: `endpoint of svc-${i} back (re-attached)`,
+        service: i,
+        typeUrl: EDS,
+        check: (n) => ({ kind: 'eds', name: n.eds, endpoints: E }),
+        vane: () => mesh.flapEndpoint(server, i, 0, true),
+      },
+    );
+  }
+  let seq = 0;
+  for (const [tag, i] of [
+    ['few', cold],
+    ['all', 0],
+  ] as const) {
+    const host = kind === 'envoy' ? `svc-${i}.bench` : mesh.authority(i);
+    changeSpecs.push({
+      phase: `rds-${tag}`,
+      name: `route rule added to svc-${i}'s path matcher`,
+      service: i,
+      typeUrl: RDS,
+      check: (n) => ({ kind: 'rds', name: n.rds, authority: host, routes: 2 }),
+      vane: () => mesh.patchRoute(server, i, ++seq),
+    });
+  }
+
+  const proxies = uuids.map((uuid, index) => ({
+    index,
+    uuid,
+    authorities: wildcard ? undefined : servicesOf(index).map((i) => mesh.authority(i)),
+  }));
+  const base = { projectNumber, zone: ZONE, protocol, kind, reconnect: values.reconnect };
+  fleet = new Fleet(W);
+  await fleet.init({ ...base, address: server.xdsAddress, record: values.floor }, C, proxies);
   await sleep(500);
   const memConnected = await proc.liveMemory();
-
-  const configured: number[] = [];
-  const nodes = Array.from({ length: N }, () => encodeNode(projectNumber, randomUUID(), ZONE));
-  for (let p = 0; p < N; p++) {
-    const dials = wildcard ? undefined : servicesOf(p).map((i) => mesh.authority(i));
-    proxies.push(new SimProxy(p, clients[p % C]!, nodes[p]!, dials, (x) => configured.push(x.configuredAt!)));
-  }
-  let stormWatch: ReturnType<ProcWatch['watch']> | undefined;
-  let genCpu0: NodeJS.CpuUsage | undefined;
-  let s0: ProcSample | undefined;
-  let t0 = 0;
-  let stormMs = 0;
-  const allConfigured = await profiled('storm', async () => {
-    stormWatch = proc.watch();
-    genCpu0 = process.cpuUsage();
-    s0 = proc.sample();
-    t0 = performance.now();
-    for (const p of proxies) p.start();
-    const done = await until(
-      () => configured.length === N || proxies.some((p) => p.errors.length > 0),
-      timeoutMs,
-    );
-    stormMs = performance.now() - t0;
-    return done;
-  });
-  const s1 = proc.sample();
-  const genCpu = process.cpuUsage(genCpu0);
-  const stormPeak = stormWatch!.stop();
-  if (!allConfigured)
-    errors.push(`${N - configured.length} of ${N} proxies not configured within ${timeoutMs} ms`);
-  const perProxy = proxies.map((p) => (p.configuredAt ?? Number.NaN) - t0).sort((a, b) => a - b);
-  const sinceOwnStart = proxies
-    .map((p) => (p.configuredAt ?? Number.NaN) - p.startedAt)
-    .sort((a, b) => a - b);
-  const stormShare = cpuShare(s0!, s1);
-  const bytesStorm = proxies.reduce((n, p) => n + p.bytesReceived, 0);
-  log(`storm: ${configured.length}/${N} configured in ${ms(stormMs)}`);
-
-  // Memory with every proxy connected, then CPU at rest.
-  await sleep(2000);
+  const vaneRun = await drive(
+    {
+      address: server.xdsAddress,
+      pid: server.process.pid!,
+      apply: (phase) => changeSpecs.find((c) => c.phase === phase)!.vane(),
+    },
+    fleet,
+    values.floor,
+    profile,
+  );
+  await sleep(1000);
   const memLoaded = await proc.liveMemory();
   const hwm = proc.memory().hwm;
-  const rest0 = proc.sample();
+  const r0: ProcSample = proc.sample();
   await sleep(5000);
-  const rest = cpuShare(rest0, proc.sample());
-
-  // --- changes -------------------------------------------------------------------------------
-  interface ChangeResult {
-    name: string;
-    affected: number;
-    latencies: number[];
-    restMs: number;
-    strays: number;
-    /** Responses to affected proxies beyond the one carrying the change. */
-    extra: number;
-    bytes: number;
-    cpu: { all: number; main: number };
-  }
-  const changes: ChangeResult[] = [];
-  let seq = 0;
-  const cold = 1 + Math.floor((S - 1) / 2);
-  const coldService = S > 1 ? cold : 0;
-
-  async function change(
-    phase: string,
-    name: string,
-    typeUrl: TypeUrl,
-    resource: string,
-    apply: () => Promise<void>,
-    check: (r: Received) => string | undefined,
-  ): Promise<void> {
-    const affected = new Set(proxies.filter((p) => p.subscribedTo(typeUrl, resource)));
-    for (const p of proxies) p.mark();
-    await sleep(50);
-    /** The first response that carries the change. */
-    const got = (p: SimProxy) =>
-      p.log.find((r) => r.typeUrl === typeUrl && r.names.includes(resource) && check(r) === undefined);
-    let restMs = 0;
-    let t = 0;
-    let c0: ProcSample | undefined;
-    const ok = await profiled(phase, async () => {
-      c0 = proc.sample();
-      t = performance.now();
-      await apply();
-      restMs = performance.now() - t;
-      return until(() => [...affected].every((p) => got(p) !== undefined), 30_000);
-    });
-    const c1 = proc.sample();
-    // Anything else that arrives within the debounce window plus a margin is a stray push.
-    await sleep(Number(values['debounce-ms'] ?? 100) + 1000);
-    if (!ok) errors.push(`${name}: not every affected proxy received the change within 30 s`);
-    const latencies: number[] = [];
-    let strays = 0;
-    let extra = 0;
-    let bytes = 0;
-    for (const p of proxies) {
-      bytes += p.log.reduce((n, r) => n + r.bytes, 0);
-      if (!affected.has(p)) {
-        strays += p.log.length;
-        continue;
-      }
-      const r = got(p);
-      if (r === undefined) {
-        const last = p.log.filter((x) => x.typeUrl === typeUrl).at(-1);
-        errors.push(`${name}: proxy ${p.index} never got the change${last ? ` (last: ${check(last)})` : ''}`);
-        continue;
-      }
-      latencies.push(r.ackedAt - t);
-      extra += p.log.length - 1;
-    }
-    if (strays > 0) errors.push(`${name}: ${strays} responses to proxies that do not use ${resource}`);
-    latencies.sort((a, b) => a - b);
-    changes.push({
-      name,
-      affected: affected.size,
-      latencies,
-      restMs,
-      strays,
-      extra,
-      bytes,
-      cpu: cpuShare(c0!, c1),
-    });
-    log(`${name}: ${affected.size} affected, max ${ms(latencies.at(-1) ?? Number.NaN)}`);
-  }
-
-  for (const [label, i] of [
-    [`svc-${coldService} (few proxies)`, coldService],
-    ['svc-0 (every proxy)', 0],
-  ] as const) {
-    seq += 1;
-    const n = seq;
-    await change(
-      `eds-${i === 0 ? 'all' : 'few'}`,
-      `endpoint attached to ${label}`,
-      EDS,
-      serviceName(i),
-      () => mesh.attachEndpoint(vane, i, n),
-      (r) => {
-        const count = r.endpointCounts.get(serviceName(i));
-        return count === E + 1 ? undefined : `EDS has ${count} endpoints, expected ${E + 1}`;
-      },
+  const rest = cpuShare(r0, proc.sample());
+  for (const e of (await fleet.all<string[]>('errors')).flat().slice(0, 20)) errors.push(`vane: ${e}`);
+  for (const e of probe.errors) errors.push(`probe: ${e}`);
+  if (values.floor)
+    await fleet.each(
+      'dump',
+      dumps.map((file) => ({ file, nodePrefix: `projects/${projectNumber}/networks/default/nodes/` })),
     );
-  }
-  for (const [label, i] of [
-    [`map-${mesh.mapOf(coldService)}, svc-${coldService}'s path matcher`, coldService],
-    [`map-0, svc-0's path matcher`, 0],
-  ] as const) {
-    seq += 1;
-    const n = seq;
-    await change(
-      `rds-${i === 0 ? 'all' : 'few'}`,
-      `URL map ${label} patched`,
-      RDS,
-      mesh.routeConfig(projectNumber, i),
-      () => mesh.patchRoute(vane, i, n),
-      (r) => {
-        const vhosts = r.vhosts.get(mesh.routeConfig(projectNumber, i)) ?? [];
-        const routes = matchVirtualHost(vhosts, mesh.authority(i))?.routes;
-        return routes === 2 ? undefined : `virtual host of svc-${i} has ${routes} routes, expected 2`;
-      },
-    );
-  }
-
-  for (const p of [probe, ...proxies]) for (const e of p.errors) errors.push(`proxy ${p.index}: ${e}`);
-  const holdings = proxies[0]!.holdings();
-
-  // --- report --------------------------------------------------------------------------------
-  const genShare = (genCpu.user + genCpu.system) / 1000 / stormMs;
-  console.log(
-    `\n${N} proxies (SotW ADS, ${C} HTTP/2 connections × ${Math.ceil(N / C)} streams), ${S} services × ${E} endpoints, ` +
-      `${wildcard ? 'every service (LDS/CDS wildcard)' : `${K} services per proxy (svc-0 shared by all)`}; ` +
-      `proxy 0 holds ${JSON.stringify(holdings)}\n`,
-  );
-  console.log('| measurement | p50 | p90 | p99 | max | notes |');
-  console.log('|---|---|---|---|---|---|');
-  console.log(
-    `| cold start: first stream, LDS→RDS→CDS→EDS ACKed | | | | ${ms(coldMs)} | project load + translation of ${S} services |`,
-  );
-  console.log(
-    `| connect storm: time to initial config (from storm start) | ${ms(percentile(perProxy, 50))} | ${ms(percentile(perProxy, 90))} | ${ms(percentile(perProxy, 99))} | ${ms(percentile(perProxy, 100))} | all ${N} configured in ${ms(stormMs)}; ${mib(bytesStorm)} received |`,
-  );
-  console.log(
-    `| connect storm: per proxy (from its own stream start) | ${ms(percentile(sinceOwnStart, 50))} | ${ms(percentile(sinceOwnStart, 90))} | ${ms(percentile(sinceOwnStart, 99))} | ${ms(percentile(sinceOwnStart, 100))} | |`,
-  );
-  for (const c of changes) {
-    const l = c.latencies;
-    console.log(
-      `| ${c.name}: ${c.affected} ${c.affected === 1 ? 'proxy' : 'proxies'} ACKed | ${ms(percentile(l, 50))} | ${ms(percentile(l, 90))} | ${ms(percentile(l, 99))} | ${ms(percentile(l, 100))} | REST call ${ms(c.restMs)}; ${c.affected === N ? 'every proxy uses it' : `the ${N - c.affected} others received ${c.strays === 0 ? 'nothing' : `${c.strays} responses`}`}${c.extra > 0 ? `; ${c.extra} extra responses to affected proxies` : ''}; ${(c.bytes / 1024).toFixed(0)} KiB pushed; server CPU ${pct(c.cpu.all)} |`,
-    );
-  }
-  console.log('\n| resource | value |');
-  console.log('|---|---|');
-  rows.push(
-    ['apply of the mesh (REST, batches of 100 services)', ms(meshMs)],
-    [
-      'server RSS after a full GC: mesh loaded, no stream / one view translated (probe) / + connections / + all streams',
-      `${mib(memIdle.rss)} / ${mib(memBase.rss)} / ${mib(memConnected.rss)} / ${mib(memLoaded.rss)}`,
-    ],
-    [
-      'server JS heap + external after a full GC: no stream / probe / + connections / + all streams',
-      [memIdle, memBase, memConnected, memLoaded].map((m) => mib(m.heapUsed + m.external)).join(' / '),
-    ],
-    [
-      'server memory per proxy: (RSS with N proxies − RSS before connecting) / N',
-      `${perProxyKiB(memLoaded.rss - memBase.rss)} (connections ${perProxyKiB(memConnected.rss - memBase.rss)} + streams ${perProxyKiB(memLoaded.rss - memConnected.rss)})`,
-    ],
-    [
-      'server memory per proxy: live heap + external, same difference',
-      perProxyKiB(memLoaded.heapUsed + memLoaded.external - memBase.heapUsed - memBase.external),
-    ],
-    ['server RSS high-water mark', mib(hwm)],
-    [
-      'server CPU during the storm (avg; busiest 250 ms)',
-      `${pct(stormShare.all)} (event loop thread ${pct(stormShare.main)}, other threads: GC and compiler helpers, libuv ${pct(stormShare.all - stormShare.main)}); peak ${pct(stormPeak.peak)} (event loop ${pct(stormPeak.mainPeak)})`,
-    ],
-    [
-      'CPU time per proxy configured (storm CPU time / N)',
-      `server ${((stormShare.all * stormMs) / N).toFixed(2)} ms, load generator ${((genShare * stormMs) / N).toFixed(2)} ms`,
-    ],
-    ['load generator CPU during the storm', pct(genShare)],
-    ['server CPU at rest over 5 s', `${pct(rest.all)} (event loop thread ${pct(rest.main)})`],
-  );
-  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+  result.vane = {
+    meshApplyMs: meshMs,
+    coldStartMs: coldMs,
+    ...vaneRun,
+    memory: {
+      idle: memIdle,
+      probe: memBase,
+      connected: memConnected,
+      loaded: memLoaded,
+      hwm,
+      perProxyRss: (memLoaded.rss - memBase.rss) / N,
+      perProxyHeap: (memLoaded.heapUsed + memLoaded.external - memBase.heapUsed - memBase.external) / N,
+    },
+    restCpu: rest,
+  };
 } catch (err) {
   errors.push(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-} finally {
-  for (const p of proxies) p.stop();
-  probe?.stop();
-  for (const c of clients) c.close();
-  probeClient?.close();
-  await vane.stop();
-  rmSync(hookDir, { recursive: true, force: true });
 }
+probe?.stop();
+probeClient?.close();
+await fleet?.stop();
+await vane?.stop();
 
+if (values.floor && errors.length === 0) {
+  // The floor: the same streams from a fresh generator, the same bytes from a server that only writes them.
+  const floor = await startFloor(dumps);
+  const f = new Fleet(W);
+  try {
+    const proxies = uuids.map((uuid, index) => ({
+      index,
+      uuid,
+      authorities: wildcard ? undefined : servicesOf(index).map((i) => mesh.authority(i)),
+    }));
+    await f.init(
+      { projectNumber, zone: ZONE, protocol, kind, reconnect: false, address: floor.address, record: false },
+      C,
+      proxies,
+    );
+    await sleep(500);
+    result.floor = await drive(
+      { address: floor.address, pid: floor.pid, apply: (phase) => floor.push(phase) },
+      f,
+      false,
+      (_p, run) => run(),
+    );
+    for (const e of (await f.all<string[]>('errors')).flat().slice(0, 20)) errors.push(`floor: ${e}`);
+  } catch (err) {
+    errors.push(`floor failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  } finally {
+    await f.stop();
+    floor.stop();
+  }
+}
+rmSync(work, { recursive: true, force: true });
+result.loadavgAfter = loadavg();
+result.errors = errors;
+printReport(result);
+if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(result, null, 1)}\n`);
 if (errors.length > 0) {
   console.error(`\n${errors.length} error(s):`);
   for (const e of errors.slice(0, 30)) console.error(`- ${e}`);
   process.exitCode = 1;
+}
+
+function printReport(r: Record<string, unknown>): void {
+  const v = r.vane as
+    | {
+        coldStartMs: number;
+        storm: Storm;
+        changes: Change[];
+        memory: Record<string, { rss: number } | number>;
+        restCpu: { all: number };
+      }
+    | undefined;
+  const f = r.floor as { storm: Storm; changes: Change[] } | undefined;
+  if (v === undefined) return;
+  const row = (d: Dist) => `${ms(d.p50)} | ${ms(d.p90)} | ${ms(d.p99)} | ${ms(d.max)}`;
+  console.log(
+    `\n${N} proxies (${kind}, ${protocol}, ${C} HTTP/2 connections, ${W} generator processes), ${S} services × ${E} endpoints, ${wildcard ? 'every service' : `${K} services per proxy`}\n`,
+  );
+  console.log('| measurement | p50 | p90 | p99 | max | floor max | ÷ floor | notes |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  const ratio = (a: number, b: number | undefined) => (b === undefined ? '' : `${(a / b).toFixed(2)}×`);
+  console.log(`| cold start (first stream) | | | | ${ms(v.coldStartMs)} | | | |`);
+  const s = v.storm;
+  console.log(
+    `| connect storm: configured (from storm start) | ${row(s.perProxy)} | ${f ? ms(f.storm.all) : ''} | ${ratio(s.all, f?.storm.all)} | ${mib(s.bytes)}; server CPU ${pct(s.serverCpu.all)} (${s.serverCpuMsPerProxy.toFixed(2)} ms/proxy); generator ${pct(s.generatorCpu)} (${s.generatorCpuMsPerProxy.toFixed(2)} ms/proxy)${s.restarts ? `; ${s.restarts} streams restarted ${JSON.stringify(s.restartReasons)}` : ''} |`,
+  );
+  for (const c of v.changes) {
+    const fc = f?.changes.find((x) => x.phase === c.phase);
+    console.log(
+      `| ${c.name}: ${c.affected} ACKed | ${row(c.latency)} | ${fc ? ms(fc.latency.max) : ''} | ${ratio(c.latency.max, fc?.latency.max)} | REST ${ms(c.restMs)}; ${(c.bytes / 1024).toFixed(0)} KiB; server CPU ${pct(c.serverCpu)} |`,
+    );
+  }
+  const m = v.memory as unknown as {
+    loaded: { rss: number };
+    hwm: number;
+    perProxyRss: number;
+    perProxyHeap: number;
+  };
+  console.log(
+    `\nRSS ${mib(m.loaded.rss)} (high-water ${mib(m.hwm)}); per proxy ${(m.perProxyRss / 1024).toFixed(1)} KiB RSS, ${(m.perProxyHeap / 1024).toFixed(1)} KiB heap; CPU at rest ${pct(v.restCpu.all)}`,
+  );
 }

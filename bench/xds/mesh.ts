@@ -14,6 +14,8 @@ export class Mesh {
     readonly services: number,
     readonly endpoints: number,
     readonly urlMaps: number,
+    /** Envoy sidecars are served through target HTTP proxies, proxyless clients through target gRPC proxies. */
+    readonly target: 'grpc' | 'http' = 'grpc',
   ) {}
 
   mapOf(service: number): number {
@@ -37,9 +39,7 @@ export class Mesh {
   async create(server: TestServer): Promise<string> {
     const created = await server.api('POST', '/v1/projects', { projectId: PROJECT });
     if (created.status !== 200) throw new Error(`create project: ${JSON.stringify(created.body)}`);
-    const docs: unknown[] = [];
-    for (let i = 0; i < this.services; i++) docs.push(...this.serviceDocs(i));
-    for (let m = 0; m < Math.min(this.urlMaps, this.services); m++) docs.push(...this.mapDocs(m));
+    const docs = this.docs();
     for (let first = 0; first < docs.length; first += PER_APPLY * 2) {
       const resources = docs.slice(first, first + PER_APPLY * 2);
       const applied = await server.api('POST', `/v1/projects/${PROJECT}/apply`, { resources });
@@ -54,6 +54,19 @@ export class Mesh {
       networkEndpoints: [{ ipAddress: `10.254.${(n >> 8) & 255}.${n & 255}`, port: 8080 }],
     });
     if (res.status !== 200) throw new Error(`attach: ${JSON.stringify(res.body)}`);
+  }
+
+  /** Detaches (`up` false) or re-attaches service i's endpoint j: the endpoint flap. */
+  async flapEndpoint(server: TestServer, i: number, j: number, up: boolean): Promise<void> {
+    const verb = up ? 'attachNetworkEndpoints' : 'detachNetworkEndpoints';
+    const res = await server.api('POST', `${negPath(i)}/${verb}`, {
+      networkEndpoints: [{ ipAddress: this.endpointIp(i, j), port: 8080 }],
+    });
+    if (res.status !== 200) throw new Error(`${verb}: ${JSON.stringify(res.body)}`);
+  }
+
+  endpointIp(i: number, j: number): string {
+    return `10.${(i >> 8) & 255}.${i & 255}.${j + 1}`;
   }
 
   /** Adds a header-matched route rule for service i to its URL map (same service: no new clusters). */
@@ -82,7 +95,15 @@ export class Mesh {
     if (res.status !== 200) throw new Error(`patch url map: ${JSON.stringify(res.body)}`);
   }
 
-  private serviceDocs(i: number): unknown[] {
+  /** Every resource of the mesh as `apply` documents (`kind` and the body; NEGs carry their endpoints). */
+  docs(): Record<string, unknown>[] {
+    const docs: Record<string, unknown>[] = [];
+    for (let i = 0; i < this.services; i++) docs.push(...this.serviceDocs(i));
+    for (let m = 0; m < Math.min(this.urlMaps, this.services); m++) docs.push(...this.mapDocs(m));
+    return docs;
+  }
+
+  private serviceDocs(i: number): Record<string, unknown>[] {
     return [
       {
         kind: 'networkEndpointGroup',
@@ -91,7 +112,7 @@ export class Mesh {
         networkEndpointType: 'GCE_VM_IP_PORT',
         defaultPort: 8080,
         networkEndpoints: Array.from({ length: this.endpoints }, (_, j) => ({
-          ipAddress: `10.${(i >> 8) & 255}.${i & 255}.${j + 1}`,
+          ipAddress: this.endpointIp(i, j),
           port: 8080,
         })),
       },
@@ -111,7 +132,7 @@ export class Mesh {
     ];
   }
 
-  private mapDocs(m: number): unknown[] {
+  private mapDocs(m: number): Record<string, unknown>[] {
     const services: number[] = [];
     for (let i = m; i < this.services; i += this.urlMaps) services.push(i);
     return [
@@ -125,12 +146,14 @@ export class Mesh {
           defaultService: `global/backendServices/svc-${i}`,
         })),
       },
-      {
-        kind: 'targetGrpcProxy',
-        name: `proxy-${m}`,
-        urlMap: `global/urlMaps/map-${m}`,
-        validateForProxyless: true,
-      },
+      this.target === 'grpc'
+        ? {
+            kind: 'targetGrpcProxy',
+            name: `proxy-${m}`,
+            urlMap: `global/urlMaps/map-${m}`,
+            validateForProxyless: true,
+          }
+        : { kind: 'targetHttpProxy', name: `proxy-${m}`, urlMap: `global/urlMaps/map-${m}` },
       {
         kind: 'forwardingRule',
         name: `rule-${m}`,
@@ -138,7 +161,7 @@ export class Mesh {
         IPAddress: '0.0.0.0',
         portRange: String(this.port(m)),
         network: 'global/networks/default',
-        target: `global/targetGrpcProxies/proxy-${m}`,
+        target: `global/${this.target === 'grpc' ? 'targetGrpcProxies' : 'targetHttpProxies'}/proxy-${m}`,
       },
     ];
   }

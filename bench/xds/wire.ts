@@ -13,18 +13,65 @@ export const EDS = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssi
 export const TYPES = [LDS, RDS, CDS, EDS] as const;
 export type TypeUrl = (typeof TYPES)[number];
 
-/** The node a grpc-js-xds client presents, encoded once. */
-export function encodeNode(projectNumber: string, uuid: string, zone: string): Uint8Array {
+/** Which client a simulated proxy plays: a grpc-js-xds client or an Envoy sidecar (interception on 15001). */
+export type ProxyKind = 'proxyless' | 'envoy';
+
+/** The node a grpc-js-xds client (or a Traffic Director Envoy sidecar) presents, encoded once. */
+export function encodeNode(
+  projectNumber: string,
+  uuid: string,
+  zone: string,
+  kind: ProxyKind = 'proxyless',
+): Uint8Array {
+  const id = `projects/${projectNumber}/networks/default/nodes/${uuid}`;
+  if (kind === 'envoy') {
+    return toBinary(
+      NodeSchema,
+      create(NodeSchema, {
+        id,
+        cluster: 'cluster',
+        userAgentName: 'envoy',
+        userAgentVersionType: { case: 'userAgentVersion', value: '1.31.0' },
+        locality: { zone },
+        metadata: {
+          TRAFFICDIRECTOR_GCP_PROJECT_NUMBER: projectNumber,
+          TRAFFICDIRECTOR_NETWORK_NAME: 'default',
+          TRAFFICDIRECTOR_INTERCEPTION_PORT: '15001',
+        },
+      }),
+    );
+  }
   return toBinary(
     NodeSchema,
     create(NodeSchema, {
-      id: `projects/${projectNumber}/networks/default/nodes/${uuid}`,
+      id,
       userAgentName: 'grpc-node-js',
       userAgentVersionType: { case: 'userAgentVersion', value: '1.14.7' },
       clientFeatures: ['envoy.lb.does_not_support_overprovisioning'],
       locality: { zone },
     }),
   );
+}
+
+/**
+ * DeltaDiscoveryRequest {node=1, type_url=2, resource_names_subscribe=3,
+ * resource_names_unsubscribe=4, response_nonce=6}: a subscription change or an ACK.
+ */
+export function encodeDeltaRequest(
+  typeUrl: string,
+  subscribe: Iterable<string>,
+  unsubscribe: Iterable<string>,
+  nonce: string,
+  node: Uint8Array | undefined,
+): Buffer {
+  const w = new BinaryWriter();
+  if (node !== undefined) w.uint32(10).bytes(node);
+  w.uint32(18).string(typeUrl);
+  for (const n of subscribe) w.uint32(26).string(n);
+  for (const n of unsubscribe) w.uint32(34).string(n);
+  if (nonce !== '') w.uint32(50).string(nonce);
+  const bytes = w.finish();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** DiscoveryRequest {version_info=1, node=2, resource_names=3, type_url=4, response_nonce=5} (an ACK). */
@@ -79,9 +126,46 @@ function nameOf(resource: Uint8Array): string {
   return name;
 }
 
-/** Listener.api_listener(19).api_listener(1: Any).value → HttpConnectionManager.rds(3).route_config_name(2). */
+/** HttpConnectionManager.rds(3).route_config_name(2). */
+function hcmRefs(hcm: Uint8Array, out: Set<string>): void {
+  fields(hcm, (no, r) => {
+    if (no !== 3) return false;
+    fields(r.bytes(), (no2, r2) => {
+      if (no2 !== 2) return false;
+      out.add(r2.string());
+      return true;
+    });
+    return true;
+  });
+}
+
+/** Envoy listeners: filter_chains(3).filters(3).typed_config(4: Any).value(2) → an HCM's RDS name. */
+function filterChainRefs(chain: Uint8Array, out: Set<string>): void {
+  fields(chain, (no, r) => {
+    if (no !== 3) return false;
+    fields(r.bytes(), (fNo, f) => {
+      if (fNo !== 4) return false;
+      fields(f.bytes(), (aNo, a) => {
+        if (aNo !== 2) return false;
+        hcmRefs(a.bytes(), out);
+        return true;
+      });
+      return true;
+    });
+    return true;
+  });
+}
+
+/**
+ * The route configurations a listener names: api_listener(19).api_listener(1: Any).value → HCM
+ * (proxyless), or each filter chain's HCM (Envoy; default_filter_chain is field 25).
+ */
 function listenerRefs(listener: Uint8Array, out: Set<string>): void {
   fields(listener, (no, r) => {
+    if (no === 3 || no === 25) {
+      filterChainRefs(r.bytes(), out);
+      return true;
+    }
     if (no !== 19) return false;
     fields(r.bytes(), (no2, r2) => {
       if (no2 !== 1) return false;
@@ -207,16 +291,18 @@ export function matchVirtualHost(vhosts: readonly VirtualHost[], authority: stri
   return bestRank >= 0 ? best : undefined;
 }
 
-/** Cluster: eds_cluster_config(3).service_name(2), else the cluster's name. */
-function clusterRef(cluster: Uint8Array): { name: string; eds: string } {
+/** Cluster: eds_cluster_config(3).service_name(2), else the cluster's name; none if not an EDS cluster. */
+function clusterRef(cluster: Uint8Array): { name: string; eds: string | undefined } {
   let name = '';
   let service = '';
+  let eds = false;
   fields(cluster, (no, r) => {
     if (no === 1) {
       name = r.string();
       return true;
     }
     if (no !== 3) return false;
+    eds = true;
     fields(r.bytes(), (no2, r2) => {
       if (no2 !== 2) return false;
       service = r2.string();
@@ -224,7 +310,7 @@ function clusterRef(cluster: Uint8Array): { name: string; eds: string } {
     });
     return true;
   });
-  return { name, eds: service || name };
+  return { name, eds: eds ? service || name : undefined };
 }
 
 /** ClusterLoadAssignment: cluster_name(1) and the number of endpoints(2).lb_endpoints(2). */
@@ -246,22 +332,67 @@ function assignment(cla: Uint8Array): { name: string; endpoints: number } {
   return { name, endpoints };
 }
 
+/**
+ * DeltaDiscoveryResponse {system_version_info=1, resources=2 (Resource {version=1, resource=2:
+ * Any, name=3}), type_url=4, removed_resources=6, nonce=5}, scanned into the SotW shape
+ * (versionInfo: the system version; removed names in `removed`).
+ */
+export function scanDeltaResponse(buf: Uint8Array): ScannedResponse & { removed: string[] } {
+  let typeUrl = '';
+  let nonce = '';
+  let versionInfo = '';
+  const removed: string[] = [];
+  const values: Uint8Array[] = [];
+  const keys: string[] = [];
+  fields(buf, (no, r) => {
+    switch (no) {
+      case 1:
+        versionInfo = r.string();
+        return true;
+      case 2: {
+        let version = '';
+        fields(r.bytes(), (resNo, res) => {
+          if (resNo === 1) {
+            version = res.string();
+            return true;
+          }
+          if (resNo !== 2) return false;
+          fields(res.bytes(), (anyNo, a) => {
+            if (anyNo !== 2) return false;
+            values.push(a.bytes());
+            return true;
+          });
+          return true;
+        });
+        keys.push(version);
+        return true;
+      }
+      case 4:
+        typeUrl = r.string();
+        return true;
+      case 5:
+        nonce = r.string();
+        return true;
+      case 6:
+        removed.push(r.string());
+        return true;
+      default:
+        return false;
+    }
+  });
+  return { ...scanResources(typeUrl, versionInfo, nonce, values, keys), removed };
+}
+
 /** DiscoveryResponse {version_info=1, resources=2 (Any {type_url=1, value=2}), type_url=4, nonce=5}. */
 export function scanResponse(buf: Uint8Array): ScannedResponse {
-  const out: ScannedResponse = {
-    versionInfo: '',
-    typeUrl: '',
-    nonce: '',
-    names: [],
-    refs: new Map(),
-    vhosts: new Map(),
-    endpointCounts: new Map(),
-  };
+  let versionInfo = '';
+  let typeUrl = '';
+  let nonce = '';
   const values: Uint8Array[] = [];
   fields(buf, (no, r) => {
     switch (no) {
       case 1:
-        out.versionInfo = r.string();
+        versionInfo = r.string();
         return true;
       case 2:
         fields(r.bytes(), (anyNo, a) => {
@@ -271,16 +402,37 @@ export function scanResponse(buf: Uint8Array): ScannedResponse {
         });
         return true;
       case 4:
-        out.typeUrl = r.string();
+        typeUrl = r.string();
         return true;
       case 5:
-        out.nonce = r.string();
+        nonce = r.string();
         return true;
       default:
         return false;
     }
   });
-  for (const v of values) {
+  return scanResources(typeUrl, versionInfo, nonce, values);
+}
+
+/** Names, references, virtual hosts and endpoint counts of a response's resources. */
+function scanResources(
+  typeUrl: string,
+  versionInfo: string,
+  nonce: string,
+  values: Uint8Array[],
+  /** Per value, what identifies its content for the virtual host cache (delta: the resource version). */
+  keys?: string[],
+): ScannedResponse {
+  const out: ScannedResponse = {
+    versionInfo,
+    typeUrl,
+    nonce,
+    names: [],
+    refs: new Map(),
+    vhosts: new Map(),
+    endpointCounts: new Map(),
+  };
+  for (const [i, v] of values.entries()) {
     switch (out.typeUrl) {
       case LDS: {
         const name = nameOf(v);
@@ -293,13 +445,13 @@ export function scanResponse(buf: Uint8Array): ScannedResponse {
       case RDS: {
         const name = nameOf(v);
         out.names.push(name);
-        out.vhosts.set(name, cachedVirtualHosts(out.versionInfo, name, v));
+        out.vhosts.set(name, cachedVirtualHosts(keys?.[i] ?? versionInfo, name, v));
         break;
       }
       case CDS: {
         const { name, eds } = clusterRef(v);
         out.names.push(name);
-        out.refs.set(name, [eds]);
+        out.refs.set(name, eds === undefined ? [] : [eds]);
         break;
       }
       case EDS: {

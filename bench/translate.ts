@@ -1,0 +1,115 @@
+// Translation microbenchmark, in process: the bench mesh (bench/xds/mesh.ts) at 100, 1,000 and
+// 10,000 services (10 endpoints each) → translateConfig + translateEndpoints for one proxyless and
+// one Envoy sidecar view → every resource encoded and content-hashed (the Encoder the snapshot
+// cache uses) and validated against Envoy's rules (the output validator, first time: nothing cached).
+// Usage: node dist/bench/translate.js [--services 100,1000,10000] [--json FILE]
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Message } from '@bufbuild/protobuf';
+import type { ConfigOutput, EndpointsOutput, NodeView } from '../src/translate/index.js';
+import { translateConfig, translateEndpoints } from '../src/translate/index.js';
+import { Encoder, SCHEMA_OF } from '../src/xds/cache/encode.js';
+import { OutputValidator } from '../src/xds/cache/validate-output.js';
+import { TYPE_URL, type TypeUrl } from '../src/xds/types.js';
+import { fixtureFromYaml } from '../test/translate/fixture.js';
+import { Mesh, PROJECT, ZONE } from './xds/mesh.js';
+
+const { values } = parseArgs({
+  options: { services: { type: 'string', default: '100,1000,10000' }, json: { type: 'string' } },
+});
+
+const COLLECTION: Record<string, string> = {
+  networkEndpointGroup: 'networkEndpointGroups',
+  backendService: 'backendServices',
+  urlMap: 'urlMaps',
+  targetGrpcProxy: 'targetGrpcProxies',
+  targetHttpProxy: 'targetHttpProxies',
+  forwardingRule: 'forwardingRules',
+};
+
+function input(services: number, target: 'grpc' | 'http') {
+  const resources: Record<string, unknown[]> = {};
+  const endpoints: Record<string, unknown[]> = {};
+  for (const doc of new Mesh(services, 10, services, target).docs()) {
+    const { kind, networkEndpoints, ...body } = doc as {
+      kind: string;
+      networkEndpoints?: unknown[];
+    } & Record<string, unknown>;
+    const list = resources[COLLECTION[kind]!] ?? [];
+    resources[COLLECTION[kind]!] = list;
+    list.push(body);
+    if (networkEndpoints !== undefined)
+      endpoints[`projects/${PROJECT}/zones/${ZONE}/networkEndpointGroups/${body.name}`] = networkEndpoints;
+  }
+  return fixtureFromYaml(JSON.stringify({ project: { id: PROJECT, number: '1000' }, resources, endpoints }))
+    .input;
+}
+
+const view = (kind: 'grpc' | 'envoy'): NodeView => ({
+  projectNumber: '1000',
+  network: 'default',
+  kind,
+  zone: ZONE,
+  metadata: {},
+  inboundBackendPorts: [],
+  enableTracing: false,
+  ...(kind === 'envoy' ? { interceptionPort: 15001 } : {}),
+});
+
+function encodeAll(config: ConfigOutput, eps: EndpointsOutput, validate: boolean): number {
+  const encoder = new Encoder();
+  const validator = new OutputValidator();
+  let bytes = 0;
+  const each = (typeUrl: TypeUrl, list: readonly (Message & { name?: string; clusterName?: string })[]) => {
+    for (const m of list) {
+      const name = (m.name ?? m.clusterName)!;
+      const e = encoder.encode(typeUrl, SCHEMA_OF[typeUrl], name, m);
+      bytes += e.bytes.byteLength;
+      if (validate) validator.resource(e, SCHEMA_OF[typeUrl], m);
+    }
+  };
+  each(TYPE_URL.listener, config.listeners);
+  each(TYPE_URL.route, config.routes);
+  each(TYPE_URL.cluster, config.clusters);
+  each(TYPE_URL.endpoint, eps.endpoints);
+  if (validate) validator.snapshot({ ...config, ...eps });
+  return bytes;
+}
+
+const results: Record<string, unknown>[] = [];
+console.log('| services | view | resources | bytes | translate | + encode | + validate | total |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const S of values.services.split(',').map(Number)) {
+  for (const kind of ['grpc', 'envoy'] as const) {
+    const inp = input(S, kind === 'grpc' ? 'grpc' : 'http');
+    const v = view(kind);
+    for (let warm = 0; warm < (S <= 1000 ? 2 : 1); warm++)
+      encodeAll(translateConfig(inp, v), translateEndpoints(inp, v), false);
+    const t0 = performance.now();
+    const config = translateConfig(inp, v);
+    const eps = translateEndpoints(inp, v);
+    const t1 = performance.now();
+    const bytes = encodeAll(config, eps, false);
+    const t2 = performance.now();
+    encodeAll(config, eps, true);
+    const t3 = performance.now();
+    const validateMs = t3 - t2 - (t2 - t1);
+    const count =
+      config.listeners.length + config.routes.length + config.clusters.length + eps.endpoints.length;
+    const r = {
+      services: S,
+      view: kind,
+      resources: count,
+      bytes,
+      translateMs: t1 - t0,
+      encodeMs: t2 - t1,
+      validateMs,
+      issues: config.issues.length + eps.issues.length,
+    };
+    results.push(r);
+    console.log(
+      `| ${S} | ${kind === 'grpc' ? 'proxyless' : 'Envoy sidecar'} | ${count} | ${(bytes / 1024 / 1024).toFixed(1)} MiB | ${r.translateMs.toFixed(0)} ms | ${(r.translateMs + r.encodeMs).toFixed(0)} ms | ${validateMs.toFixed(0)} ms | ${(r.translateMs + r.encodeMs + validateMs).toFixed(0)} ms |`,
+    );
+  }
+}
+if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(results, null, 1)}\n`);
