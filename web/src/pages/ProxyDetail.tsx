@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, enc } from '../api/client';
 import type { Json, ProxyInfo } from '../api/types';
+import { Explanation, type ExplanationData } from '../components/Explanation';
 import { JsonTree } from '../components/JsonTree';
 import { ErrorBox, Loading } from '../components/States';
 import { SyncBadge } from '../components/SyncBadge';
@@ -85,11 +86,11 @@ export function ProxyDetail({ project, id }: { project: string; id: string }) {
   );
 }
 
-/** "Explain a request" when the server has the explain endpoint; its answer shown as JSON. */
+/** "Explain a request" when the server has the explain endpoint: its routing decision, step by step. */
 function Explain({ project, id }: { project: string; id: string }) {
   const [to, setTo] = useState('');
   const [headers, setHeaders] = useState('');
-  const [result, setResult] = useState<unknown>();
+  const [result, setResult] = useState<ExplanationData | undefined>();
   const [error, setError] = useState<ApiError | undefined>();
   const [missing, setMissing] = useState(false);
   const submit = async (e: FormEvent) => {
@@ -103,7 +104,10 @@ function Explain({ project, id }: { project: string; id: string }) {
     }
     try {
       setResult(
-        await api('POST', `/v1/projects/${enc(project)}/proxies/${enc(id)}/explain`, { to, headers: hdrs }),
+        await api<ExplanationData>('POST', `/v1/projects/${enc(project)}/proxies/${enc(id)}/explain`, {
+          to,
+          headers: hdrs,
+        }),
       );
     } catch (err) {
       const apiErr = err instanceof ApiError ? err : new ApiError(0, String(err));
@@ -136,7 +140,15 @@ function Explain({ project, id }: { project: string; id: string }) {
         <button type="submit">Explain</button>
       </form>
       {error && <ErrorBox error={error} />}
-      {result !== undefined && <JsonTree value={result} open={3} />}
+      {result !== undefined && (
+        <>
+          <Explanation project={project} value={result} />
+          <details>
+            <summary className="muted small">The answer as JSON</summary>
+            <JsonTree value={result} open={1} />
+          </details>
+        </>
+      )}
     </section>
   );
 }
