@@ -8,6 +8,7 @@ import { LiveProvider } from './live';
 import { Agents } from './pages/Agents';
 import { BackendService } from './pages/BackendService';
 import { HealthChecks } from './pages/HealthChecks';
+import { Neg } from './pages/Neg';
 import { Overview } from './pages/Overview';
 import { Projects } from './pages/Projects';
 import { Proxies } from './pages/Proxies';
@@ -58,6 +59,10 @@ const PROJECT_PAGES: [string, (project: string, m: Params, q: URLSearchParams) =
   ['/p/:project/proxies/:id', (p, m) => <ProxyDetail project={p} id={m.id!} />],
   ['/p/:project/agents', (p) => <Agents project={p} />],
   ['/p/:project/healthChecks', (p, _, q) => <HealthChecks project={p} selected={q.get('name')} />],
+  [
+    '/p/:project/resources/networkEndpointGroups/:name',
+    (p, m, q) => <Neg project={p} name={m.name!} zone={q.get('zone')} />,
+  ],
   [
     '/p/:project/resources/:collection/:name',
     (p, m, q) => <ResourcePage project={p} collection={m.collection!} name={m.name!} zone={q.get('zone')} />,
