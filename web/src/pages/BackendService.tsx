@@ -47,6 +47,7 @@ export function BackendService({ project, name }: { project: string; name: strin
 
   const byZone = new Map<string, EndpointHealth[]>();
   for (const e of h?.endpoints ?? []) byZone.set(e.zone, [...(byZone.get(e.zone) ?? []), e]);
+  const usableZones = [...byZone.values()].filter((eps) => eps.some(usable)).length;
 
   return (
     <>
@@ -137,7 +138,9 @@ export function BackendService({ project, name }: { project: string; name: strin
       ) : (
         [...byZone].map(([zone, eps]) => (
           <section key={zone}>
-            <h3>{zone}</h3>
+            <h3>
+              {zone} <ZoneStatus endpoints={eps} failOpen={h.failOpen} otherZones={usableZones > 0} />
+            </h3>
             <table className="endpoints">
               <thead>
                 <tr>
@@ -159,7 +162,12 @@ export function BackendService({ project, name }: { project: string; name: strin
                     </td>
                     <td>
                       <Badge tone={STATE_TONE[e.state] ?? 'none'}>{e.state}</Badge>
-                      {e.transitions > 0 && <span className="muted small"> {e.transitions} changes</span>}
+                      {e.transitions > 0 && (
+                        <span className="muted small">
+                          {' '}
+                          {e.transitions} change{e.transitions === 1 ? '' : 's'}
+                        </span>
+                      )}
                     </td>
                     <td>
                       {ago(e.lastProbeAt)}
@@ -171,6 +179,7 @@ export function BackendService({ project, name }: { project: string; name: strin
                     </td>
                     <td>
                       <Badge tone={STATE_TONE[e.effective] ?? 'none'}>{e.effective}</Badge>
+                      <div className="small">{endpointStatus(e, h.failOpen)}</div>
                     </td>
                     <td className="small">{e.why ?? ''}</td>
                   </tr>
@@ -181,5 +190,39 @@ export function BackendService({ project, name }: { project: string; name: strin
         ))
       )}
     </>
+  );
+}
+
+/** An endpoint proxies may send to: not drained and not failing its health check (UNKNOWN counts). */
+const usable = (e: EndpointHealth) => e.effective === 'HEALTHY' || e.effective === 'UNKNOWN';
+
+/** What happens to traffic for one endpoint, in a word or three. */
+function endpointStatus(e: EndpointHealth, failOpen: boolean): string {
+  if (e.effective === 'DRAINED') return 'drained: gets no new traffic';
+  if (failOpen) return 'fail-open: used despite its health';
+  if (e.effective === 'UNHEALTHY') return 'gets no traffic';
+  return 'serving';
+}
+
+/**
+ * A zone's state for the proxies in it: all usable, some down, or none usable, when proxies
+ * fail over to the next zone (priority) that has healthy endpoints.
+ */
+function ZoneStatus(props: { endpoints: EndpointHealth[]; failOpen: boolean; otherZones: boolean }) {
+  const { endpoints, failOpen, otherZones } = props;
+  const live = endpoints.filter((e) => e.effective !== 'DRAINED');
+  const up = live.filter(usable).length;
+  if (live.length === 0) return <Badge tone="info">drained</Badge>;
+  if (failOpen) return <Badge tone="warn">fail-open</Badge>;
+  if (up === 0)
+    return (
+      <Badge tone="bad" title="Proxies send this zone's share to the next zone with healthy endpoints">
+        {otherZones ? 'failover: no healthy endpoint, traffic goes to other zones' : 'no healthy endpoint'}
+      </Badge>
+    );
+  return (
+    <span className="muted small">
+      {up} of {live.length} endpoints serving
+    </span>
   );
 }

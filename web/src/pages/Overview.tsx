@@ -1,6 +1,7 @@
 import { enc } from '../api/client';
-import type { Finding, Project, ProxyInfo } from '../api/types';
+import type { Finding, Project, ProxyInfo, ServiceHealth } from '../api/types';
 import { Badge, Empty, ErrorBox, Loading, type Tone } from '../components/States';
+import { HEALTH_TOPICS, loadHealth, SUMMARY_TONE, summarize } from '../lib/health';
 import { GLOBAL_KINDS, KIND_LABELS, type Kind, useInventory, ZONAL_KINDS } from '../lib/inventory';
 import { loadProblems } from '../lib/problems';
 import { useApi, useAsync } from '../lib/use-api';
@@ -20,6 +21,13 @@ export function Overview({ project }: { project: Project }) {
     'health',
   ]);
   const inv = inventory.data;
+  const services = (inv?.backendServices ?? []).map((b) => b.name);
+  const health = useAsync(
+    services.length ? `overview-health:${id}:${services.join(',')}` : null,
+    () => loadHealth(id, services),
+    HEALTH_TOPICS,
+  );
+  const hurt = [...(health.data ?? [])].filter(([, h]) => degraded(h)).sort(([a], [b]) => a.localeCompare(b));
   const connected = proxies.data?.proxies ?? [];
   return (
     <>
@@ -33,11 +41,12 @@ export function Overview({ project }: { project: Project }) {
           <ErrorBox error={problems.error} />
         ) : !problems.data ? (
           <Loading what="analysis" />
-        ) : problems.data.findings.length === 0 ? (
+        ) : problems.data.findings.length === 0 && hurt.length === 0 ? (
           <p className="ok-note">Nothing is broken that Vane can see.</p>
         ) : (
-          <FindingList findings={problems.data.findings} />
+          problems.data.findings.length > 0 && <FindingList findings={problems.data.findings} />
         )}
+        {hurt.length > 0 && <UnhealthyServices project={id} services={hurt} />}
         {problems.data?.source === 'fallback' && (
           <p className="muted small">
             From translation status and proxy NACKs (this server has no analysis).
@@ -99,14 +108,63 @@ function FindingList({ findings }: { findings: Finding[] }) {
           <Badge tone={TONE[f.severity] ?? 'none'}>{f.severity}</Badge> <code>{f.code}</code> {f.summary}
           {f.subject && <div className="muted small">{f.subject}</div>}
           {f.fix && <div className="fix">Fix: {f.fix}</div>}
-          {f.evidence !== undefined && (
+          {f.evidence !== undefined && (!Array.isArray(f.evidence) || f.evidence.length > 0) && (
             <details>
               <summary>Evidence</summary>
-              <pre className="code">{JSON.stringify(f.evidence, null, 2)}</pre>
+              <pre className="code">
+                {Array.isArray(f.evidence) ? f.evidence.join('\n') : JSON.stringify(f.evidence, null, 2)}
+              </pre>
             </details>
           )}
         </li>
       ))}
+    </ul>
+  );
+}
+
+/** A service with endpoints that fail their health check (not only drained or undecided ones). */
+function degraded(h: ServiceHealth): boolean {
+  return (
+    h.healthCheck !== null && h.endpoints.some((e) => e.effective !== 'DRAINED' && e.state === 'UNHEALTHY')
+  );
+}
+
+/** Services with unhealthy endpoints, and the zones that have none left (their proxies fail over). */
+function UnhealthyServices({ project, services }: { project: string; services: [string, ServiceHealth][] }) {
+  return (
+    <ul className="findings" aria-label="Unhealthy endpoints">
+      {services.map(([name, h]) => {
+        const live = h.endpoints.filter((e) => e.effective !== 'DRAINED');
+        const bad = live.filter((e) => e.state === 'UNHEALTHY');
+        const summary = summarize(h.endpoints, true, h.failOpen);
+        const zones = [...new Set(live.map((e) => e.zone))].sort();
+        const empty = zones.filter((z) =>
+          live.filter((e) => e.zone === z).every((e) => e.state === 'UNHEALTHY'),
+        );
+        return (
+          <li key={name} className="finding finding-warning">
+            <Badge tone={SUMMARY_TONE[summary]}>{summary}</Badge>{' '}
+            <Link to={`/p/${enc(project)}/backendServices/${enc(name)}`}>{name}</Link>: {bad.length} of{' '}
+            {live.length} endpoints fail their health check
+            {bad.length > 0 && (
+              <span className="muted small">
+                {' '}
+                ({bad.map((e) => `${e.ipAddress}:${e.port} in ${e.zone}`).join(', ')})
+              </span>
+            )}
+            {h.failOpen ? (
+              <div className="fix">Fail-open: proxies ignore health and use every endpoint.</div>
+            ) : (
+              empty.length > 0 && (
+                <div className="fix">
+                  No healthy endpoint in {empty.join(', ')}: proxies there fail over to{' '}
+                  {zones.filter((z) => !empty.includes(z)).join(', ') || 'no other zone'}.
+                </div>
+              )
+            )}
+          </li>
+        );
+      })}
     </ul>
   );
 }

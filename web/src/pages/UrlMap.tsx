@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { stringify } from 'yaml';
 import { computePath } from '../api/client';
 import type { Resource } from '../api/types';
@@ -12,6 +13,8 @@ export function UrlMap({ project, name }: { project: string; name: string }) {
   const { query } = useLocation();
   const mode = query.get('mode') === 'yaml' ? 'yaml' : 'routes';
   const map = useApi<Resource>(computePath(project, 'urlMaps', name), ['urlMaps']);
+  // Outlives the editor, which starts afresh from the saved map.
+  const [savedAt, setSavedAt] = useState<string | undefined>();
   return (
     <>
       <h1>
@@ -35,6 +38,11 @@ export function UrlMap({ project, name }: { project: string; name: string }) {
           Edit as YAML
         </button>
       </div>
+      {savedAt && (
+        <p className="ok-note" role="status">
+          Saved at {savedAt}: connected proxies get the new configuration within seconds.
+        </p>
+      )}
       {map.error && <ErrorBox error={map.error} />}
       {!map.data ? (
         !map.error && <Loading what="the URL map" />
@@ -48,7 +56,10 @@ export function UrlMap({ project, name }: { project: string; name: string }) {
           name={name}
           kind="compute#urlMap"
           initial={stringify(editable(map.data))}
-          onSaved={map.reload}
+          onSaved={() => {
+            setSavedAt(new Date().toLocaleTimeString());
+            map.reload();
+          }}
         />
       )}
     </>
