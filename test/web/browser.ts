@@ -6,7 +6,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 export const CHROMIUM = process.env.VANE_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Screenshots go to docs/screenshots only when asked, so test runs never rewrite them. */
-const SCREENSHOTS = process.env.VANE_SCREENSHOTS === '1';
+export const SCREENSHOTS = process.env.VANE_SCREENSHOTS === '1';
 const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../../docs/screenshots');
 
 export function haveChromium(): boolean {

@@ -3,10 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startVane, type TestServer } from '../helpers/server.js';
 import { createMesh, ZONE_A } from '../helpers/td-setup.js';
-import { haveChromium, launchBrowser, newPage, screenshot, signIn } from './browser.js';
+import { haveChromium, launchBrowser, newPage, signIn } from './browser.js';
 
-// The console in a real browser against a real `vane serve`. VANE_SCREENSHOTS=1 also
-// writes docs/screenshots/*.png.
+// The console in a real browser against a real `vane serve` with a mesh and no traffic
+// (empty states). The screenshots come from demo-browser.test.ts, on the running demo.
 
 describe('console in a browser', {
   skip: haveChromium() ? false : 'no chromium (apt-get install chromium)',
@@ -52,7 +52,6 @@ describe('console in a browser', {
     await page.getByRole('heading', { name: /^demo/ }).waitFor();
     await page.getByText('Backend services').first().waitFor();
     await page.getByText(/Live/).waitFor();
-    await screenshot(page, 'overview');
   });
 
   test('services: the topology has every layer of the mesh', async () => {
@@ -68,14 +67,12 @@ describe('console in a browser', {
       await page.locator(`[aria-label^="${label}"]`).first().waitFor();
     }
     assert.equal(await page.locator('g.node').count(), 7, 'two NEGs of one name in two zones');
-    await screenshot(page, 'services');
   });
 
   test('url map: routes as tables; a bad priority in YAML is shown at its line', async () => {
     await page.locator('[aria-label^="urlMaps wallet-map"]').click();
     await page.getByRole('heading', { name: /URL map/ }).waitFor();
     await page.getByRole('cell', { name: 'header route exact "v2"' }).waitFor();
-    await screenshot(page, 'url-map');
 
     await page.getByRole('tab', { name: 'Edit as YAML' }).click();
     const editor = page.getByLabel('Resource YAML');
@@ -90,28 +87,22 @@ describe('console in a browser', {
     const line = Number(/line (\d+)/.exec(text)?.[1]);
     assert.match((await editor.inputValue()).split('\n')[line - 1] ?? '', /priority: -1/, text);
     await page.locator('.annotation').first().waitFor();
-    await screenshot(page, 'url-map-yaml-error');
   });
 
   test('backend service, proxies, agents, health checks and tokens render', async () => {
     await page.goto(`${s.url}/p/demo/backendServices/wallet-v1`);
     await page.getByRole('heading', { name: ZONE_A }).waitFor();
-    await screenshot(page, 'backend-service');
     await nav(page, 'Proxies');
     await page.getByText('No proxy is connected').waitFor();
-    await screenshot(page, 'proxies');
     await nav(page, 'Agents');
     await page.getByRole('cell', { name: 'vm-1' }).waitFor();
     await page.getByText('FINISHED').waitFor();
-    await screenshot(page, 'agents');
     await nav(page, 'Health checks');
     await page.getByRole('cell', { name: 'grpc-hc' }).waitFor();
-    await screenshot(page, 'health-checks');
     await nav(page, 'Tokens');
     await page.getByRole('button', { name: 'Create token' }).click();
     await page.getByText('it is shown only once').waitFor();
     assert.match(await page.getByLabel('New token secret').inputValue(), /^vane_/);
-    await screenshot(page, 'tokens');
   });
 
   test('no script errors in the browser', () => {
