@@ -50,8 +50,8 @@ const parts: [string, string, string[]][] = [
       '--proxies',
       String(N),
       '--reconnect',
-      '--vane-args',
-      `--new-streams-per-second ${full ? 2000 : 500} --max-connection-age 60`,
+      // `=`: a value that starts with -- would be read as an option.
+      `--vane-args=--new-streams-per-second ${full ? 2000 : 500} --max-connection-age 60`,
     ],
   ],
 ];
@@ -87,7 +87,8 @@ for (const [name, script, args] of parts) {
 rmSync(tmp, { recursive: true, force: true });
 const dir = resolve(import.meta.dirname, '../../bench/results');
 mkdirSync(dir, { recursive: true });
-const out = join(dir, `${new Date().toISOString().slice(0, 10)}-${full ? 'full' : 'quick'}.json`);
+const only = values.only === undefined ? '' : `-${values.only.replaceAll(',', '-')}`;
+const out = join(dir, `${new Date().toISOString().slice(0, 10)}-${full ? 'full' : 'quick'}${only}.json`);
 writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
 log(`results: ${out}`);
 if (failed) process.exitCode = 1;
