@@ -42,6 +42,8 @@ export interface LocalityLoad {
 
 interface Sample {
   time: number;
+  /** The reporting interval the sample covers (ending at `time`). */
+  intervalMs: number;
   issued: number;
   successes: number;
   errors: number;
@@ -103,6 +105,7 @@ export class LoadWindow implements LoadReportSink {
         const bucket = this.bucket(node.projectNumber, cluster, locality);
         bucket.samples.push({
           time,
+          intervalMs,
           issued: Number(l.totalIssuedRequests),
           successes: Number(l.totalSuccessfulRequests),
           errors: Number(l.totalErrorRequests),
@@ -114,6 +117,7 @@ export class LoadWindow implements LoadReportSink {
       if (!droppedCounted && dropped > 0) {
         this.bucket(node.projectNumber, cluster, { region: '', zone: '', subZone: '' }).samples.push({
           time,
+          intervalMs,
           issued: 0,
           successes: 0,
           errors: 0,
@@ -151,17 +155,32 @@ export class LoadWindow implements LoadReportSink {
     return () => this.reportListeners.delete(listener);
   }
 
-  /** Load per backend service and locality over the window, for one project or all. */
-  summary(projectNumber?: string): LocalityLoad[] {
+  /**
+   * Load per backend service and locality over the window (or the last `windowSeconds` of
+   * it), for one project or all. Rates divide by the time the samples cover, so load that
+   * started a few seconds ago is not diluted over the whole window.
+   */
+  summary(projectNumber?: string, opts: { windowSeconds?: number } = {}): LocalityLoad[] {
     const now = this.now();
     this.prune(now);
+    const windowMs = Math.min(this.windowMs, (opts.windowSeconds ?? Number.POSITIVE_INFINITY) * 1000);
+    const oldest = now - windowMs;
     const out: LocalityLoad[] = [];
     for (const b of this.buckets.values()) {
       if (projectNumber !== undefined && b.projectNumber !== projectNumber) continue;
-      const sum = (f: (s: Sample) => number) => b.samples.reduce((acc, s) => acc + f(s), 0);
+      const samples = b.samples.filter((s) => s.time > oldest);
+      const sum = (f: (s: Sample) => number) => samples.reduce((acc, s) => acc + f(s), 0);
       let inProgress = 0;
       for (const v of b.inProgress.values()) inProgress += v.value;
       const totalRequests = sum((s) => s.issued);
+      // A sample without its interval could cover anything: then the whole window counts.
+      const coveredFrom = samples.some((s) => s.intervalMs === 0)
+        ? oldest
+        : Math.max(
+            oldest,
+            samples.reduce((t, s) => Math.min(t, s.time - s.intervalMs), now),
+          );
+      const seconds = Math.max(1, (now - coveredFrom) / 1000);
       out.push({
         projectNumber: b.projectNumber,
         cluster: b.cluster,
@@ -171,9 +190,9 @@ export class LoadWindow implements LoadReportSink {
         errors: sum((s) => s.errors),
         inProgress,
         droppedRequests: sum((s) => s.dropped),
-        requestsPerSecond: totalRequests / (this.windowMs / 1000),
+        requestsPerSecond: totalRequests / seconds,
         reporters: b.inProgress.size,
-        windowSeconds: this.windowMs / 1000,
+        windowSeconds: windowMs / 1000,
       });
     }
     return out.sort((a, b) =>

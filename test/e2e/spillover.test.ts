@@ -72,14 +72,17 @@ test('load over the primary zone capacity spills to the next zone, and returns w
   c.drain();
   const busy = tally(await c.take(200));
   assert.ok((busy.b1 ?? 0) > (busy.a1 ?? 0), `spilled: ${JSON.stringify(busy)}`);
-  const load = (await vane.api('GET', '/v1/projects/spill/load')).body.services as {
-    cluster: string;
-    locality: { zone: string };
-  }[];
-  assert.ok(
-    load.some((l) => l.cluster === 'svc' && l.locality.zone === 'us-central1-b'),
-    JSON.stringify(load),
-  );
+  // The spilled calls reach the load view with the client's next report (every second).
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const load = (await vane.api('GET', '/v1/projects/spill/load')).body.services as {
+      cluster: string;
+      locality: { zone: string };
+    }[];
+    if (load.some((l) => l.cluster === 'svc' && l.locality.zone === 'us-central1-b')) break;
+    assert.ok(Date.now() < deadline, `no load reported for us-central1-b: ${JSON.stringify(load)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 
   // Back under capacity: traffic returns to a.
   c.setInterval(500);

@@ -94,3 +94,24 @@ test('LoadWindow keeps a rolling window per cluster and locality', () => {
   now += 60_000;
   assert.deepEqual(w.summary(), []);
 });
+
+test('LoadWindow rates cover only the time the reports span, and a shorter window can be asked for', () => {
+  let now = 2_000_000;
+  const w = new LoadWindow({ windowSeconds: 60, now: () => now });
+  const node = { id: 'n1', projectNumber: '1', locality: { zone: 'us-central1-a' } } as NodeInfo;
+  const every10s = (issued: number) =>
+    create(ClusterStatsSchema, {
+      ...stats(issued, issued, 0, 0),
+      loadReportInterval: { seconds: 10n, nanos: 0 },
+    });
+  // One report 10 s into the traffic: 200 requests are 20/s, not 200/60.
+  w.report(node, [every10s(200)]);
+  assert.equal(w.summary()[0]?.requestsPerSecond, 20);
+  // Traffic doubles: the last 10 s say so, while the 60 s window still averages.
+  for (let i = 0; i < 5; i++) {
+    now += 10_000;
+    w.report(node, [every10s(i < 4 ? 200 : 400)]);
+  }
+  assert.equal(w.summary('1', { windowSeconds: 10 })[0]?.requestsPerSecond, 40);
+  assert.equal(w.summary('1')[0]?.requestsPerSecond, 1400 / 60);
+});

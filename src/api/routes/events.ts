@@ -82,7 +82,8 @@ function tick(ctx: ApiContext, projectNumber: string, send: Send): () => void {
   if (!xds) return () => {};
   let last = proxiesFingerprint(ctx, projectNumber);
   const timer = setInterval(() => {
-    send('load', { services: xds.loads.summary(projectNumber) });
+    // A short window: the console shows what traffic does now, within seconds of a change.
+    send('load', { services: xds.loads.summary(projectNumber, { windowSeconds: 10 }) });
     const now = proxiesFingerprint(ctx, projectNumber);
     if (now !== last) {
       last = now;

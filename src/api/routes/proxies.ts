@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { configDump } from '../../xds/config-dump.js';
 import { type ApiContext, allow } from '../context.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, invalid, notFound } from '../errors.js';
 
 /**
  * What the control plane knows about connected proxies: per proxy and per type whether it
@@ -63,11 +63,28 @@ export function proxyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   );
 
   // Load the proxies report over LRS, per backend service and locality, over a rolling window.
-  app.get<{ Params: { project: string } }>('/v1/projects/:project/load', async (req) => {
-    allow(req, 'read', req.params.project);
-    const number = await projectNumber(req.params.project);
-    return { kind: 'vane#load', services: xds.loads.summary(number) };
-  });
+  app.get<{ Params: { project: string }; Querystring: { windowSeconds?: string } }>(
+    '/v1/projects/:project/load',
+    async (req) => {
+      allow(req, 'read', req.params.project);
+      const number = await projectNumber(req.params.project);
+      const raw = req.query.windowSeconds;
+      const windowSeconds = raw === undefined ? undefined : Number(raw);
+      if (windowSeconds !== undefined && !(windowSeconds >= 1 && windowSeconds <= 60)) {
+        throw invalid([
+          {
+            reason: 'invalid',
+            message: 'must be a number of seconds from 1 to 60',
+            location: 'windowSeconds',
+          },
+        ]);
+      }
+      return {
+        kind: 'vane#load',
+        services: xds.loads.summary(number, windowSeconds === undefined ? {} : { windowSeconds }),
+      };
+    },
+  );
 
   app.get<{ Params: { project: string } }>('/v1/projects/:project/translation', async (req) => {
     allow(req, 'read', req.params.project);
