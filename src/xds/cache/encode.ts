@@ -37,6 +37,14 @@ export class Encoder {
     return resource;
   }
 
+  /**
+   * Keeps a resource of the previous generation in the current one without encoding it again
+   * (a snapshot that carries it over as it is), so the next generation still finds it.
+   */
+  retain(resource: EncodedResource): void {
+    this.current.set(`${resource.typeUrl}\u0000${resource.name}\u0000${resource.version}`, resource);
+  }
+
   /** Starts a generation: resources not encoded again since the last call are dropped. */
   nextGeneration(): void {
     this.previous = this.current;

@@ -379,6 +379,9 @@ class ProjectEntry {
     const resources = new Map(previous.resources);
     resources.set(TYPE_URL.endpoint, eds);
     resources.set(TYPE_URL.listener, listeners);
+    // What is carried over stays in the encoder's generation: the next rebuild then finds the
+    // same objects (already validated, their wire encodings cached) instead of new ones.
+    for (const byName of resources.values()) for (const r of byName.values()) this.encoder.retain(r);
     const versions = new Map(previous.versions);
     versions.set(TYPE_URL.endpoint, typeVersion(eds));
     versions.set(TYPE_URL.listener, typeVersion(listeners));

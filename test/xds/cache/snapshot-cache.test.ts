@@ -187,6 +187,11 @@ test('an endpoint change republishes only EDS; a URL map change republishes RDS'
     const afterRds = await next.promise;
     assert.notEqual(afterRds.versions.get(TYPE_URL.route), afterEds.versions.get(TYPE_URL.route));
     assert.ok(afterRds.resources.get(TYPE_URL.listener)!.has('alias.test:8000'));
+    assert.equal(
+      afterRds.resources.get(TYPE_URL.cluster)!.get('svc'),
+      before.resources.get(TYPE_URL.cluster)!.get('svc'),
+      'a resource carried over by the endpoint change is still the same object after the next rebuild',
+    );
     sub2.close();
   } finally {
     sub.close();
