@@ -2,8 +2,12 @@
 // 10,000 services (10 endpoints each) → translateConfig + translateEndpoints for one proxyless and
 // one Envoy sidecar view → every resource encoded and content-hashed (the Encoder the snapshot
 // cache uses) and validated against Envoy's rules (the output validator, first time: nothing cached).
-// Usage: node dist/bench/translate.js [--services 100,1000,10000] [--json FILE]
-import { writeFileSync } from 'node:fs';
+// Usage: node dist/bench/translate.js [--services 100,1000,10000] [--json FILE] [--cpu-prof DIR]
+// --cpu-prof writes one .cpuprofile per size and view covering the three timed phases (the
+// warm-up and the mesh construction are not in it); bench/xds/profile-summary.ts reads it.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Message } from '@bufbuild/protobuf';
 import type { ConfigOutput, EndpointsOutput, NodeView } from '../src/translate/index.js';
@@ -15,7 +19,11 @@ import { fixtureFromYaml } from '../test/translate/fixture.js';
 import { Mesh, PROJECT, ZONE } from './xds/mesh.js';
 
 const { values } = parseArgs({
-  options: { services: { type: 'string', default: '100,1000,10000' }, json: { type: 'string' } },
+  options: {
+    services: { type: 'string', default: '100,1000,10000' },
+    json: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+  },
 });
 
 const COLLECTION: Record<string, string> = {
@@ -76,6 +84,14 @@ function encodeAll(config: ConfigOutput, eps: EndpointsOutput, validate: boolean
   return bytes;
 }
 
+const profDir = values['cpu-prof'];
+const session = profDir === undefined ? undefined : new Session();
+if (session !== undefined) {
+  mkdirSync(profDir!, { recursive: true });
+  session.connect();
+  await session.post('Profiler.enable');
+}
+
 const results: Record<string, unknown>[] = [];
 console.log('| services | view | resources | bytes | translate | + encode | + validate | total |');
 console.log('|---|---|---|---|---|---|---|---|');
@@ -85,6 +101,7 @@ for (const S of values.services.split(',').map(Number)) {
     const v = view(kind);
     for (let warm = 0; warm < (S <= 1000 ? 2 : 1); warm++)
       encodeAll(translateConfig(inp, v), translateEndpoints(inp, v), false);
+    await session?.post('Profiler.start');
     const t0 = performance.now();
     const config = translateConfig(inp, v);
     const eps = translateEndpoints(inp, v);
@@ -93,6 +110,10 @@ for (const S of values.services.split(',').map(Number)) {
     const t2 = performance.now();
     encodeAll(config, eps, true);
     const t3 = performance.now();
+    if (session !== undefined) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(join(profDir!, `translate-${S}-${kind}.cpuprofile`), JSON.stringify(profile));
+    }
     const validateMs = t3 - t2 - (t2 - t1);
     const count =
       config.listeners.length + config.routes.length + config.clusters.length + eps.endpoints.length;
