@@ -151,12 +151,25 @@ function isTrue(v: unknown): boolean {
   return v === true;
 }
 
-/** Names (proto, snake_case) of the fields set on a rules message. */
-function setFields(schema: DescMessage, msg: Message): Set<string> {
-  const names = new Set<string>();
-  for (const f of schema.fields) if (isFieldSet(msg, f)) names.add(f.name);
+const setFieldsCache = new WeakMap<Message, ReadonlySet<string>>();
+
+/**
+ * Names (proto, snake_case) of the fields set on a rules message. Rules messages come from
+ * the descriptors (decoded once per message type) and are never modified, so the answer is
+ * kept per rules object.
+ */
+function setFields(schema: DescMessage, msg: Message): ReadonlySet<string> {
+  let names = setFieldsCache.get(msg);
+  if (names === undefined) {
+    const found = new Set<string>();
+    for (const f of schema.fields) if (isFieldSet(msg, f)) found.add(f.name);
+    names = found;
+    setFieldsCache.set(msg, names);
+  }
   return names;
 }
+
+const unsupportedCache = new WeakMap<Message, Map<string, readonly [rule: string, message: string][]>>();
 
 /** Reports rules this validator does not implement (never pass them silently). */
 function reportUnsupported(
@@ -167,20 +180,30 @@ function reportUnsupported(
   msg: Message,
   handled: readonly string[],
 ): void {
-  for (const name of setFields(schema, msg)) {
-    if (!handled.includes(name)) {
-      push(
-        ctx,
-        path,
-        `unsupported.${kind}.${name}`,
-        `rule ${kind}.${name} is not implemented by the validator`,
-      );
+  // What is unsupported depends only on the rules message (and the kind checking it): worked
+  // out once per rules object, reported at every path it applies to.
+  let byKind = unsupportedCache.get(msg);
+  if (byKind === undefined) {
+    byKind = new Map();
+    unsupportedCache.set(msg, byKind);
+  }
+  let found = byKind.get(kind);
+  if (found === undefined) {
+    const list: [string, string][] = [];
+    for (const name of setFields(schema, msg)) {
+      if (!handled.includes(name))
+        list.push([
+          `unsupported.${kind}.${name}`,
+          `rule ${kind}.${name} is not implemented by the validator`,
+        ]);
     }
+    const unknown = (msg as { $unknown?: unknown[] }).$unknown;
+    if (unknown !== undefined && unknown.length > 0)
+      list.push([`unsupported.${kind}`, `${kind} rules carry fields unknown to validate.proto`]);
+    found = list;
+    byKind.set(kind, found);
   }
-  const unknown = (msg as { $unknown?: unknown[] }).$unknown;
-  if (unknown !== undefined && unknown.length > 0) {
-    push(ctx, path, `unsupported.${kind}`, `${kind} rules carry fields unknown to validate.proto`);
-  }
+  for (const [rule, message] of found) push(ctx, path, rule, message);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,28 +247,44 @@ function validateReflect(ctx: Ctx, path: string, rm: ReflectMessage): void {
   }
   for (const field of desc.fields) {
     const rules = messageRules.fieldRules.get(field);
-    if (rules !== undefined) reportUnknownFieldRules(ctx, join(path, field.name), rules);
+    if (rules !== undefined) reportUnknownFieldRules(ctx, path, field.name, rules);
     if (field.oneof !== undefined && rm.oneofCase(field.oneof) !== field) continue;
-    const fpath = join(path, field.name);
     switch (field.fieldKind) {
       case 'scalar':
-        if (field.presence === FeatureSet_FieldPresence.EXPLICIT && !rm.isSet(field)) continue;
         if (rules === undefined) continue;
-        checkElem(ctx, fpath, { kind: 'scalar', scalar: field.scalar, value: rm.get(field) }, rules);
-        break;
-      case 'enum':
         if (field.presence === FeatureSet_FieldPresence.EXPLICIT && !rm.isSet(field)) continue;
-        if (rules === undefined) continue;
-        checkElem(ctx, fpath, { kind: 'enum', desc: field.enum, value: rm.get(field) }, rules);
-        break;
-      case 'message':
         checkElem(
           ctx,
-          fpath,
-          { kind: 'message', desc: field.message, value: rm.isSet(field) ? rm.get(field) : undefined },
+          join(path, field.name),
+          { kind: 'scalar', scalar: field.scalar, value: rm.get(field) },
           rules,
         );
-        break;
+        continue;
+      case 'enum':
+        if (rules === undefined) continue;
+        if (field.presence === FeatureSet_FieldPresence.EXPLICIT && !rm.isSet(field)) continue;
+        checkElem(
+          ctx,
+          join(path, field.name),
+          { kind: 'enum', desc: field.enum, value: rm.get(field) },
+          rules,
+        );
+        continue;
+      case 'message': {
+        const set = rm.isSet(field);
+        // An unset message field without rules has nothing to check.
+        if (!set && rules === undefined) continue;
+        checkElem(
+          ctx,
+          join(path, field.name),
+          { kind: 'message', desc: field.message, value: set ? rm.get(field) : undefined },
+          rules,
+        );
+        continue;
+      }
+    }
+    const fpath = join(path, field.name);
+    switch (field.fieldKind) {
       case 'list':
         checkList(ctx, fpath, field, rm, rules);
         break;
@@ -256,10 +295,15 @@ function validateReflect(ctx: Ctx, path: string, rm: ReflectMessage): void {
   }
 }
 
-function reportUnknownFieldRules(ctx: Ctx, path: string, rules: FieldRules): void {
+function reportUnknownFieldRules(ctx: Ctx, path: string, name: string, rules: FieldRules): void {
   const unknown = (rules as { $unknown?: unknown[] }).$unknown;
   if (unknown !== undefined && unknown.length > 0) {
-    push(ctx, path, 'unsupported.field_rules', 'field rules carry fields unknown to validate.proto');
+    push(
+      ctx,
+      join(path, name),
+      'unsupported.field_rules',
+      'field rules carry fields unknown to validate.proto',
+    );
   }
 }
 
@@ -343,6 +387,8 @@ function checkList(
       items = r.items;
     }
   }
+  // Scalars and enums without item rules have nothing to check.
+  if (items === undefined && field.listKind !== 'message') return;
   let i = 0;
   for (const value of list) {
     checkElem(ctx, `${path}[${i}]`, listElem(field, value), items);
@@ -855,24 +901,29 @@ function checkString(ctx: Ctx, path: string, value: string, r: StringRules): voi
   const k = 'string';
   if (set.has('const') && value !== r.const)
     push(ctx, path, `${k}.const`, `value must equal ${JSON.stringify(r.const)}`);
-  const runes = runeCount(value);
-  const bytes = utf8.encode(value).length;
-  if (set.has('len') && BigInt(runes) !== r.len)
-    push(ctx, path, `${k}.len`, `value length must be ${r.len} runes`);
-  if (set.has('min_len') && BigInt(runes) < r.minLen) {
-    push(ctx, path, `${k}.min_len`, `value length must be at least ${r.minLen} runes`);
+  // Lengths are counted only when a length rule asks for them.
+  if (set.has('len') || set.has('min_len') || set.has('max_len')) {
+    const runes = runeCount(value);
+    if (set.has('len') && BigInt(runes) !== r.len)
+      push(ctx, path, `${k}.len`, `value length must be ${r.len} runes`);
+    if (set.has('min_len') && BigInt(runes) < r.minLen) {
+      push(ctx, path, `${k}.min_len`, `value length must be at least ${r.minLen} runes`);
+    }
+    if (set.has('max_len') && BigInt(runes) > r.maxLen) {
+      push(ctx, path, `${k}.max_len`, `value length must be at most ${r.maxLen} runes`);
+    }
   }
-  if (set.has('max_len') && BigInt(runes) > r.maxLen) {
-    push(ctx, path, `${k}.max_len`, `value length must be at most ${r.maxLen} runes`);
-  }
-  if (set.has('len_bytes') && BigInt(bytes) !== r.lenBytes) {
-    push(ctx, path, `${k}.len_bytes`, `value length must be ${r.lenBytes} bytes`);
-  }
-  if (set.has('min_bytes') && BigInt(bytes) < r.minBytes) {
-    push(ctx, path, `${k}.min_bytes`, `value length must be at least ${r.minBytes} bytes`);
-  }
-  if (set.has('max_bytes') && BigInt(bytes) > r.maxBytes) {
-    push(ctx, path, `${k}.max_bytes`, `value length must be at most ${r.maxBytes} bytes`);
+  if (set.has('len_bytes') || set.has('min_bytes') || set.has('max_bytes')) {
+    const bytes = utf8.encode(value).length;
+    if (set.has('len_bytes') && BigInt(bytes) !== r.lenBytes) {
+      push(ctx, path, `${k}.len_bytes`, `value length must be ${r.lenBytes} bytes`);
+    }
+    if (set.has('min_bytes') && BigInt(bytes) < r.minBytes) {
+      push(ctx, path, `${k}.min_bytes`, `value length must be at least ${r.minBytes} bytes`);
+    }
+    if (set.has('max_bytes') && BigInt(bytes) > r.maxBytes) {
+      push(ctx, path, `${k}.max_bytes`, `value length must be at most ${r.maxBytes} bytes`);
+    }
   }
   if (set.has('pattern')) checkPattern(ctx, path, k, value, r.pattern);
   if (set.has('prefix') && !value.startsWith(r.prefix)) {
