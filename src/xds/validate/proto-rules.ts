@@ -214,6 +214,12 @@ interface MessageRules {
   disabled: boolean;
   requiredOneofs: DescOneof[];
   fieldRules: Map<DescField, FieldRules>;
+  /**
+   * The fields that can yield a violation, in declaration order: those with rules, and every
+   * message, list and map field (their contents are walked). A scalar or enum field without
+   * rules has nothing to check.
+   */
+  checked: DescField[];
 }
 
 const rulesCache = new WeakMap<DescMessage, MessageRules>();
@@ -221,11 +227,15 @@ const rulesCache = new WeakMap<DescMessage, MessageRules>();
 function rulesOf(desc: DescMessage): MessageRules {
   let rules = rulesCache.get(desc);
   if (rules === undefined) {
+    const fieldRules = new Map(
+      desc.fields.filter((f) => hasOption(f, fieldRulesExt)).map((f) => [f, getOption(f, fieldRulesExt)]),
+    );
     rules = {
       disabled: hasOption(desc, disabled) && getOption(desc, disabled),
       requiredOneofs: desc.oneofs.filter((o) => hasOption(o, oneofRequired) && getOption(o, oneofRequired)),
-      fieldRules: new Map(
-        desc.fields.filter((f) => hasOption(f, fieldRulesExt)).map((f) => [f, getOption(f, fieldRulesExt)]),
+      fieldRules,
+      checked: desc.fields.filter(
+        (f) => fieldRules.has(f) || (f.fieldKind !== 'scalar' && f.fieldKind !== 'enum'),
       ),
     };
     rulesCache.set(desc, rules);
@@ -245,7 +255,7 @@ function validateReflect(ctx: Ctx, path: string, rm: ReflectMessage): void {
     if (rm.oneofCase(oneof) === undefined)
       push(ctx, join(path, oneof.name), 'oneof.required', 'value is required');
   }
-  for (const field of desc.fields) {
+  for (const field of messageRules.checked) {
     const rules = messageRules.fieldRules.get(field);
     if (rules !== undefined) reportUnknownFieldRules(ctx, path, field.name, rules);
     if (field.oneof !== undefined && rm.oneofCase(field.oneof) !== field) continue;
@@ -735,6 +745,8 @@ function checkBounds<T>(
   }
 }
 
+const boundsCache = new WeakMap<Message, Bounds<Num>>();
+
 function checkNumeric(
   ctx: Ctx,
   path: string,
@@ -744,19 +756,25 @@ function checkNumeric(
   value: Num,
 ): void {
   reportUnsupported(ctx, path, kind, schema, r, ['const', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in']);
-  const rr = reflect(schema, r as never);
-  const get = (name: string): Num | undefined => {
-    const f = fieldByName(schema, name);
-    return rr.isSet(f) ? (rr.get(f) as Num) : undefined;
-  };
-  const list = (name: string): Num[] => [...(rr.get(fieldByName(schema, name)) as Iterable<Num>)];
-  const bounds: Bounds<Num> = {
-    in: list('in'),
-    notIn: list('not_in'),
-  };
-  for (const k of ['const', 'lt', 'lte', 'gt', 'gte'] as const) {
-    const v = get(k);
-    if (v !== undefined) bounds[k] = v;
+  // The bounds depend only on the (unchanging) rules message: read once per rules object.
+  let bounds = boundsCache.get(r);
+  if (bounds === undefined) {
+    const rr = reflect(schema, r as never);
+    const get = (name: string): Num | undefined => {
+      const f = fieldByName(schema, name);
+      return rr.isSet(f) ? (rr.get(f) as Num) : undefined;
+    };
+    const list = (name: string): Num[] => [...(rr.get(fieldByName(schema, name)) as Iterable<Num>)];
+    const b: Bounds<Num> = {
+      in: list('in'),
+      notIn: list('not_in'),
+    };
+    for (const k of ['const', 'lt', 'lte', 'gt', 'gte'] as const) {
+      const v = get(k);
+      if (v !== undefined) b[k] = v;
+    }
+    bounds = b;
+    boundsCache.set(r, bounds);
   }
   checkBounds(ctx, path, kind, value, bounds, cmp, String);
 }
