@@ -33,6 +33,42 @@ export function deltaResourceBytes(resource: EncodedResource): Uint8Array {
   return bytes;
 }
 
+const utf8 = new TextEncoder();
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n > 0x7f) {
+    n >>>= 7;
+    size++;
+  }
+  return size;
+}
+
+/**
+ * A response assembled into one buffer of its exact size: the fields (each a one-byte tag and
+ * a length-delimited value) are measured first, then copied once. BinaryWriter would grow its
+ * buffer by doubling and copy it again at the end, which at a connect storm was most of the
+ * cost of writing responses. The bytes are the same.
+ */
+function lengthDelimited(fields: readonly (readonly [tag: number, value: Uint8Array])[]): Uint8Array {
+  let size = 0;
+  for (const [, value] of fields) size += 1 + varintSize(value.byteLength) + value.byteLength;
+  const out = new Uint8Array(size);
+  let pos = 0;
+  for (const [tag, value] of fields) {
+    out[pos++] = tag;
+    let n = value.byteLength;
+    while (n > 0x7f) {
+      out[pos++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    out[pos++] = n;
+    out.set(value, pos);
+    pos += value.byteLength;
+  }
+  return out;
+}
+
 /** DiscoveryResponse {version_info = 1, resources = 2, type_url = 4, nonce = 5}. */
 export function discoveryResponseBytes(
   versionInfo: string,
@@ -40,9 +76,10 @@ export function discoveryResponseBytes(
   nonce: string,
   resources: readonly EncodedResource[],
 ): Uint8Array {
-  const w = new BinaryWriter().uint32(10).string(versionInfo);
-  for (const r of resources) w.uint32(18).bytes(anyBytes(r));
-  return w.uint32(34).string(typeUrl).uint32(42).string(nonce).finish();
+  const fields: (readonly [number, Uint8Array])[] = [[10, utf8.encode(versionInfo)]];
+  for (const r of resources) fields.push([18, anyBytes(r)]);
+  fields.push([34, utf8.encode(typeUrl)], [42, utf8.encode(nonce)]);
+  return lengthDelimited(fields);
 }
 
 /** DeltaDiscoveryResponse {system_version_info = 1, resources = 2, type_url = 4, nonce = 5, removed_resources = 6}. */
@@ -53,9 +90,9 @@ export function deltaResponseBytes(
   resources: readonly EncodedResource[],
   removed: readonly string[],
 ): Uint8Array {
-  const w = new BinaryWriter().uint32(10).string(systemVersionInfo);
-  for (const r of resources) w.uint32(18).bytes(deltaResourceBytes(r));
-  w.uint32(34).string(typeUrl).uint32(42).string(nonce);
-  for (const name of removed) w.uint32(50).string(name);
-  return w.finish();
+  const fields: (readonly [number, Uint8Array])[] = [[10, utf8.encode(systemVersionInfo)]];
+  for (const r of resources) fields.push([18, deltaResourceBytes(r)]);
+  fields.push([34, utf8.encode(typeUrl)], [42, utf8.encode(nonce)]);
+  for (const name of removed) fields.push([50, utf8.encode(name)]);
+  return lengthDelimited(fields);
 }

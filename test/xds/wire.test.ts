@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { AnySchema } from '@bufbuild/protobuf/wkt';
 import {
   DeltaDiscoveryResponseSchema,
@@ -38,4 +39,38 @@ test('pre-assembled SotW and delta responses decode as the Envoy messages', () =
   assert.equal(delta.resources[0]?.version, c.version);
   assert.deepEqual(delta.resources[0]?.resource?.value, c.bytes);
   assert.deepEqual(delta.removedResources, ['gone', 'x']);
+});
+
+test('responses are byte for byte what BinaryWriter writes, large resources and non-ASCII names included', () => {
+  const big = { ...listener('big'), bytes: new Uint8Array(200_000).fill(7) };
+  const small = listener('s');
+  const resources = [small, big, cluster('c')];
+  const sotw = new BinaryWriter().uint32(10).string('v\u00e9');
+  for (const r of resources) sotw.uint32(18).bytes(anyBytes(r));
+  sotw.uint32(34).string(small.typeUrl).uint32(42).string('');
+  assert.deepEqual(discoveryResponseBytes('v\u00e9', small.typeUrl, '', resources), sotw.finish());
+  assert.deepEqual(
+    discoveryResponseBytes('', small.typeUrl, 'n', []),
+    new BinaryWriter().uint32(10).string('').uint32(34).string(small.typeUrl).uint32(42).string('n').finish(),
+  );
+  const delta = new BinaryWriter().uint32(10).string('sv');
+  for (const r of resources)
+    delta
+      .uint32(18)
+      .bytes(
+        new BinaryWriter()
+          .uint32(10)
+          .string(r.version)
+          .uint32(18)
+          .bytes(anyBytes(r))
+          .uint32(26)
+          .string(r.name)
+          .finish(),
+      );
+  delta.uint32(34).string(small.typeUrl).uint32(42).string('n2');
+  for (const name of ['gone', 'caf\u00e9']) delta.uint32(50).string(name);
+  assert.deepEqual(
+    deltaResponseBytes('sv', small.typeUrl, 'n2', resources, ['gone', 'caf\u00e9']),
+    delta.finish(),
+  );
 });
