@@ -25,6 +25,8 @@ interface SotwTypeState {
   force: boolean;
   /** The snapshot type version last evaluated with the current subscription ('' = re-evaluate). */
   evaluated: string;
+  /** resource_names of the last request: the same list again (an ACK) cannot change anything. */
+  lastRequested: readonly string[] | undefined;
 }
 
 export class SotwSession extends AdsSession<DiscoveryRequest> {
@@ -53,6 +55,7 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
         sent: new Map(),
         force: isFullStateType(typeUrl),
         evaluated: '',
+        lastRequested: undefined,
       };
       this.types.set(typeUrl, st);
     }
@@ -86,6 +89,12 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
     requested: readonly string[],
     now: number,
   ): boolean {
+    // Applying a list twice in a row changes nothing the second time (the subscription is
+    // only ever set here): most requests are ACKs repeating the names, so skip the work.
+    const last = st.lastRequested;
+    if (last !== undefined && last.length === requested.length && last.every((n, i) => n === requested[i]))
+      return false;
+    st.lastRequested = requested;
     const names = new Set(requested);
     let wildcard = names.delete('*');
     if (names.size > 0) st.namedOnce = true;
