@@ -1,5 +1,5 @@
 // `npm run bench`: the whole suite, each part in its own process, results merged into
-// bench/results/<date>-<quick|full>.json. Quick (default, a few minutes): 1,000 proxies;
+// bench/results/<date>-<quick|full>[-<only>][-<tag>].json. Quick (default, a few minutes): 1,000 proxies;
 // --full: the targets of docs/benchmarks.md (10,000 proxies on 1,000 connections).
 // Parts: translation microbenchmark; proxyless SotW with the floor; proxyless delta; Envoy
 // sidecars (SotW, every service); a connect storm through admission control and connection age.
@@ -11,7 +11,12 @@ import { parseArgs } from 'node:util';
 import { log } from './xds/report.js';
 
 const { values } = parseArgs({
-  options: { full: { type: 'boolean', default: false }, only: { type: 'string' } },
+  options: {
+    full: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    // Appended to the results file name, so a later run the same day does not replace one.
+    tag: { type: 'string' },
+  },
 });
 const full = values.full;
 const N = full ? 10_000 : 1_000;
@@ -60,7 +65,7 @@ const tmp = join(tmpdir(), `vane-bench-${process.pid}`);
 mkdirSync(tmp, { recursive: true });
 const results: Record<string, unknown> = {
   date: new Date().toISOString(),
-  command: `npm run bench${full ? ' -- --full' : ''}`,
+  command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
   machine: {
     cpus: cpus().length,
     model: cpus()[0]?.model,
@@ -88,7 +93,11 @@ rmSync(tmp, { recursive: true, force: true });
 const dir = resolve(import.meta.dirname, '../../bench/results');
 mkdirSync(dir, { recursive: true });
 const only = values.only === undefined ? '' : `-${values.only.replaceAll(',', '-')}`;
-const out = join(dir, `${new Date().toISOString().slice(0, 10)}-${full ? 'full' : 'quick'}${only}.json`);
+const tag = values.tag === undefined ? '' : `-${values.tag}`;
+const out = join(
+  dir,
+  `${new Date().toISOString().slice(0, 10)}-${full ? 'full' : 'quick'}${only}${tag}.json`,
+);
 writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
 log(`results: ${out}`);
 if (failed) process.exitCode = 1;
