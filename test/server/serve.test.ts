@@ -15,10 +15,14 @@ const run = promisify(execFile);
 async function serveFresh(dataDir: string) {
   const env = { ...process.env };
   delete env.VANE_ADMIN_TOKEN;
-  const child = spawn(process.execPath, [VANE_BIN, 'serve', '--data-dir', dataDir, '--http-port', '0'], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [VANE_BIN, 'serve', '--data-dir', dataDir, '--http-port', '0', '--xds-port', '0'],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const logs: Record<string, unknown>[] = [];
   const url = await new Promise<string>((res, rej) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
