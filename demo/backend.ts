@@ -4,11 +4,7 @@
 // encoded), so no .proto is needed. The end-to-end tests use the same server.
 import * as grpc from '@grpc/grpc-js';
 import {
-  decodeHealthCheckRequest,
-  decodeHealthCheckResponse,
-  encodeHealthCheckRequest,
-  encodeHealthCheckResponse,
-  HEALTH_CHECK_METHOD,
+  HEALTH_SERVICE_DEFINITION,
   type HealthCheckRequest,
   type HealthCheckResponse,
 } from '../src/health/index.js';
@@ -40,18 +36,6 @@ export interface Backend {
   stop(): Promise<void>;
 }
 
-const HEALTH_SERVICE = {
-  check: {
-    path: HEALTH_CHECK_METHOD,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (v: HealthCheckRequest) => Buffer.from(encodeHealthCheckRequest(v)),
-    requestDeserialize: (b: Buffer) => decodeHealthCheckRequest(b),
-    responseSerialize: (v: HealthCheckResponse) => encodeHealthCheckResponse(v),
-    responseDeserialize: (b: Buffer) => decodeHealthCheckResponse(b),
-  },
-} satisfies grpc.ServiceDefinition;
-
 export interface BackendOptions {
   /** The service to serve (default WALLET_SERVICE). */
   service?: ReturnType<typeof whoService>;
@@ -74,7 +58,7 @@ export async function startBackend(name: string, opts: BackendOptions = {}): Pro
     },
     stop: async () => {},
   };
-  server.addService(HEALTH_SERVICE, {
+  server.addService(HEALTH_SERVICE_DEFINITION, {
     check: (
       _call: grpc.ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>,
       callback: grpc.sendUnaryData<HealthCheckResponse>,

@@ -13,11 +13,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import {
-  decodeHealthCheckRequest,
-  decodeHealthCheckResponse,
-  encodeHealthCheckRequest,
-  encodeHealthCheckResponse,
-  HEALTH_CHECK_METHOD,
+  HEALTH_SERVICE_DEFINITION,
   type HealthCheckRequest,
   type HealthCheckResponse,
 } from '../../src/health/index.js';
@@ -40,18 +36,6 @@ export interface WorkerStats {
   /** CPU time of this process, ms (user + system). */
   cpuMs: number;
 }
-
-const HEALTH_SERVICE = {
-  check: {
-    path: HEALTH_CHECK_METHOD,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (v: HealthCheckRequest) => Buffer.from(encodeHealthCheckRequest(v)),
-    requestDeserialize: (b: Buffer) => decodeHealthCheckRequest(b),
-    responseSerialize: (v: HealthCheckResponse) => encodeHealthCheckResponse(v),
-    responseDeserialize: (b: Buffer) => decodeHealthCheckResponse(b),
-  },
-} satisfies grpc.ServiceDefinition;
 
 async function main(): Promise<void> {
   const protocol = process.argv[2] as Protocol;
@@ -96,7 +80,7 @@ async function main(): Promise<void> {
     onConnection = (socket) => http.emit('connection', socket);
   } else {
     const server = new grpc.Server();
-    server.addService(HEALTH_SERVICE, {
+    server.addService(HEALTH_SERVICE_DEFINITION, {
       check: (
         call: grpc.ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>,
         callback: grpc.sendUnaryData<HealthCheckResponse>,

@@ -12,6 +12,7 @@ export {
   encodeHealthCheckRequest,
   encodeHealthCheckResponse,
   HEALTH_CHECK_METHOD,
+  HEALTH_SERVICE_DEFINITION,
   type HealthCheckRequest,
   type HealthCheckResponse,
   type ServingStatus,

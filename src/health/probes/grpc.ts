@@ -1,4 +1,5 @@
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import type { ServiceDefinition } from '@grpc/grpc-js';
 import type { GrpcProbeSpec, ProbeResult, Prober, ProbeTarget } from '../types.js';
 import { exchange, SessionPool } from './h2-sessions.js';
 import { abortedResult, describeError, hostPort, preview, Stopwatch } from './util.js';
@@ -49,6 +50,22 @@ export function decodeHealthCheckResponse(bytes: Uint8Array): HealthCheckRespons
   }
   return { status: SERVING_STATUS[n] ?? n };
 }
+
+/**
+ * grpc.health.v1.Health/Check as a grpc-js service definition with these codecs, for gRPC
+ * servers that answer Vane's checks (the demo's backends, the health benchmark).
+ */
+export const HEALTH_SERVICE_DEFINITION = {
+  check: {
+    path: HEALTH_CHECK_METHOD,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (v: HealthCheckRequest) => encodeHealthCheckRequest(v),
+    requestDeserialize: (b: Buffer) => decodeHealthCheckRequest(b),
+    responseSerialize: (v: HealthCheckResponse) => encodeHealthCheckResponse(v),
+    responseDeserialize: (b: Buffer) => decodeHealthCheckResponse(b),
+  },
+} satisfies ServiceDefinition;
 
 const GRPC_CODES = [
   'OK',
