@@ -1,96 +1,16 @@
 import type { ReactNode } from 'react';
+import type {
+  ClusterStep,
+  Explanation as ExplanationData,
+  Rejected,
+} from '../../../src/doctor/explain/types';
 import { pageOf, parseRef, shortName } from '../lib/refs';
 import { Link } from '../router';
 import { Badge, type Tone } from './States';
 
-// The answer of POST …/explain (src/doctor/explain/types.ts), typed as far as the console reads it.
-
-interface Rejected {
-  name: string;
-  source?: string;
-  why: string;
-}
-
-interface WeightedTarget {
-  cluster: string;
-  source?: string;
-  weight: number;
-  percent: number;
-}
-
-interface EndpointStep {
-  address: string;
-  port: number;
-  health: string;
-  source?: string;
-  why: string;
-}
-
-interface LocalityStep {
-  region: string;
-  zone: string;
-  subZone: string;
-  priority: number;
-  weight: number;
-  why: string;
-  endpoints: EndpointStep[];
-}
-
-interface ClusterStep {
-  name: string;
-  source?: string;
-  lbPolicy?: string;
-  notes: string[];
-  localities: LocalityStep[];
-  excluded: Rejected[];
-}
-
-export interface ExplanationData {
-  kind: string;
-  request: {
-    host: string;
-    port: number;
-    path: string;
-    query: string;
-    headers: Record<string, string>;
-    authority: string;
-  };
-  node: { id?: string; kind: string; network: string; zone?: string };
-  outcome: string;
-  reason?: string;
-  listener?: {
-    name: string;
-    filterChain?: { name: string; match: string };
-    forwardingRule?: string;
-    targetProxy?: string;
-    urlMap?: string;
-    routeConfig?: string;
-    tcpCluster?: string;
-    rejected: Rejected[];
-  };
-  virtualHost?: {
-    name: string;
-    source?: string;
-    authority: string;
-    matchedDomain: string;
-    domains: string[];
-    rejected: Rejected[];
-  };
-  route?: {
-    index: number;
-    source: string;
-    priority?: number;
-    match: string;
-    why: string;
-    skipped: Rejected[];
-  };
-  action?:
-    | { kind: 'cluster'; cluster: string; source?: string; notes: string[] }
-    | { kind: 'weighted'; clusters: WeightedTarget[]; notes: string[] }
-    | { kind: 'redirect'; redirect: string; notes: string[] };
-  clusters: ClusterStep[];
-  notes: string[];
-}
+// The answer of POST …/explain has the server's own types (imported as types only, so
+// nothing of the server is bundled).
+export type { ExplanationData };
 
 const HEALTH_TONE: Record<string, Tone> = { HEALTHY: 'ok', UNHEALTHY: 'bad', DRAINING: 'warn' };
 
