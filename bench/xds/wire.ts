@@ -115,75 +115,42 @@ function fields(buf: Uint8Array, f: (no: number, r: BinaryReader) => boolean): v
   }
 }
 
+/** Follows the length-delimited fields of `path` from `buf`; `leaf` reads each field at its end. */
+function along(buf: Uint8Array, path: readonly number[], leaf: (r: BinaryReader) => void): void {
+  const [head, ...rest] = path;
+  fields(buf, (no, r) => {
+    if (no !== head) return false;
+    if (rest.length === 0) leaf(r);
+    else along(r.bytes(), rest, leaf);
+    return true;
+  });
+}
+
 /** Field 1 (string) of a message: the name of every xDS resource type. */
 function nameOf(resource: Uint8Array): string {
   let name = '';
-  fields(resource, (no, r) => {
-    if (no !== 1) return false;
+  along(resource, [1], (r) => {
     name = r.string();
-    return true;
   });
   return name;
 }
 
 /** HttpConnectionManager.rds(3).route_config_name(2). */
 function hcmRefs(hcm: Uint8Array, out: Set<string>): void {
-  fields(hcm, (no, r) => {
-    if (no !== 3) return false;
-    fields(r.bytes(), (no2, r2) => {
-      if (no2 !== 2) return false;
-      out.add(r2.string());
-      return true;
-    });
-    return true;
-  });
-}
-
-/** Envoy listeners: filter_chains(3).filters(3).typed_config(4: Any).value(2) → an HCM's RDS name. */
-function filterChainRefs(chain: Uint8Array, out: Set<string>): void {
-  fields(chain, (no, r) => {
-    if (no !== 3) return false;
-    fields(r.bytes(), (fNo, f) => {
-      if (fNo !== 4) return false;
-      fields(f.bytes(), (aNo, a) => {
-        if (aNo !== 2) return false;
-        hcmRefs(a.bytes(), out);
-        return true;
-      });
-      return true;
-    });
-    return true;
-  });
+  along(hcm, [3, 2], (r) => out.add(r.string()));
 }
 
 /**
- * The route configurations a listener names: api_listener(19).api_listener(1: Any).value → HCM
- * (proxyless), or each filter chain's HCM (Envoy; default_filter_chain is field 25).
+ * The route configurations a listener names: api_listener(19).api_listener(1: Any).value(2) →
+ * HCM (proxyless), or each filter chain's filters(3).typed_config(4: Any).value(2) → HCM
+ * (Envoy: filter_chains is field 3, default_filter_chain 25).
  */
 function listenerRefs(listener: Uint8Array, out: Set<string>): void {
+  const hcm = (r: BinaryReader) => hcmRefs(r.bytes(), out);
   fields(listener, (no, r) => {
-    if (no === 3 || no === 25) {
-      filterChainRefs(r.bytes(), out);
-      return true;
-    }
-    if (no !== 19) return false;
-    fields(r.bytes(), (no2, r2) => {
-      if (no2 !== 1) return false;
-      fields(r2.bytes(), (no3, r3) => {
-        if (no3 !== 2) return false;
-        fields(r3.bytes(), (no4, r4) => {
-          if (no4 !== 3) return false;
-          fields(r4.bytes(), (no5, r5) => {
-            if (no5 !== 2) return false;
-            out.add(r5.string());
-            return true;
-          });
-          return true;
-        });
-        return true;
-      });
-      return true;
-    });
+    if (no === 3 || no === 25) along(r.bytes(), [3, 4, 2], hcm);
+    else if (no === 19) along(r.bytes(), [1, 2], hcm);
+    else return false;
     return true;
   });
 }
@@ -218,11 +185,7 @@ function virtualHosts(routeConfig: Uint8Array): VirtualHost[] {
             return true;
           }
           if (actionNo !== 3) return false;
-          fields(action.bytes(), (wcNo, wc) => {
-            if (wcNo !== 1) return false;
-            clusters.add(nameOf(wc.bytes()));
-            return true;
-          });
+          along(action.bytes(), [1], (wc) => clusters.add(nameOf(wc.bytes())));
           return true;
         });
         return true;
