@@ -74,8 +74,8 @@ export function agentRoutes(app: FastifyInstance, ctx: ApiContext): void {
         },
       ]);
     }
-    const compute = () => interceptionTargets(ctx.store, project, network, labels);
-    let current = await compute();
+    let generation = waiters.generation(project);
+    let current = await waiters.targets(project, network, labels);
     const known = req.query.waitForChange;
     if (known === undefined || known !== current.version) return current;
 
@@ -83,8 +83,9 @@ export function agentRoutes(app: FastifyInstance, ctx: ApiContext): void {
     while (current.version === known) {
       const remaining = deadline - Date.now();
       if (remaining <= 0 || waiters.closed || reply.raw.destroyed) break;
-      await waiters.next(project, remaining, reply.raw);
-      current = await compute();
+      await waiters.next(project, generation, remaining, reply.raw);
+      generation = waiters.generation(project);
+      current = await waiters.targets(project, network, labels);
     }
     return current;
   });
@@ -132,16 +133,47 @@ export async function interceptionTargets(
   return { kind: 'vane#interceptionTargets', network, version, targets };
 }
 
-/** Wakes long polls of a project when its forwarding rules change (or the project goes). */
+/**
+ * Per project: the interception targets, computed once per state of its forwarding rules
+ * and shared by every agent asking the same question (thousands wake on one change), and
+ * the long polls to wake when the rules change (or the project goes).
+ */
 class ProjectWaiters {
   private readonly waiting = new Map<string, Set<() => void>>();
+  private readonly computed = new Map<string, Map<string, Promise<InterceptionTargets>>>();
+  /** Changes seen per project: a poll that read an older state does not start waiting. */
+  private readonly generations = new Map<string, number>();
   private unsubscribe: (() => void) | undefined;
   closed = false;
 
   constructor(private readonly store: Store) {}
 
-  next(project: string, timeoutMs: number, response: ServerResponse): Promise<void> {
-    if (this.unsubscribe === undefined) this.unsubscribe = this.store.subscribe((c) => this.onChanges(c));
+  generation(project: string): number {
+    return this.generations.get(project) ?? 0;
+  }
+
+  targets(
+    project: string,
+    network: string,
+    labels: Readonly<Record<string, string>>,
+  ): Promise<InterceptionTargets> {
+    this.subscribe();
+    const key = JSON.stringify([network, Object.entries(labels).sort()]);
+    const byKey = this.computed.get(project) ?? new Map<string, Promise<InterceptionTargets>>();
+    this.computed.set(project, byKey);
+    let result = byKey.get(key);
+    if (result === undefined) {
+      result = interceptionTargets(this.store, project, network, labels);
+      byKey.set(key, result);
+      result.catch(() => byKey.delete(key));
+    }
+    return result;
+  }
+
+  /** Resolves at the project's next change after `generation` (at once if one came already), or the timeout. */
+  next(project: string, generation: number, timeoutMs: number, response: ServerResponse): Promise<void> {
+    this.subscribe();
+    if (this.generation(project) !== generation) return Promise.resolve();
     return new Promise((resolve) => {
       const set = this.waiting.get(project) ?? new Set<() => void>();
       this.waiting.set(project, set);
@@ -165,10 +197,19 @@ class ProjectWaiters {
     this.unsubscribe?.();
   }
 
+  private subscribe(): void {
+    if (this.unsubscribe === undefined && !this.closed)
+      this.unsubscribe = this.store.subscribe((c) => this.onChanges(c));
+  }
+
   private onChanges(changes: Change[]): void {
     const projects = new Set(
       changes.filter((c) => c.kind === 'forwardingRules' || c.kind === 'projects').map((c) => c.project),
     );
-    for (const project of projects) for (const wake of [...(this.waiting.get(project) ?? [])]) wake();
+    for (const project of projects) {
+      this.computed.delete(project);
+      this.generations.set(project, this.generation(project) + 1);
+      for (const wake of [...(this.waiting.get(project) ?? [])]) wake();
+    }
   }
 }
