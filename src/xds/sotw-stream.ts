@@ -141,43 +141,46 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
     const fullState = isFullStateType(typeUrl);
     if (!fullState) {
       // RDS/EDS cannot signal removal; forget removed ones so a comeback is sent again.
-      for (const name of [...st.sent.keys()]) {
+      for (const name of st.sent.keys()) {
         if (!all.has(name)) {
           st.sent.delete(name);
           recordAbsent(rec, name, now);
         }
       }
     }
-    let differs = st.force || toSend.some((r) => st.sent.get(r.name) !== r.version);
-    if (!differs && fullState) differs = toSend.length !== st.sent.size;
+    let differs = st.force || (fullState && toSend.length !== st.sent.size);
+    for (let i = 0; !differs && i < toSend.length; i++)
+      differs = st.sent.get(toSend[i]!.name) !== toSend[i]!.version;
     if (!differs) return undefined;
     // When only the configuration changed, RDS and EDS responses need not repeat what the
     // client already has: a resource left out is kept, not removed (only LDS and CDS carry
     // the full state). A changed subscription gets everything it names.
-    let unchanged: [string, string][] = [];
-    if (!fullState && !st.force && !subscriptionChanged) {
-      unchanged = toSend.filter((r) => st.sent.get(r.name) === r.version).map((r) => [r.name, r.version]);
+    if (!fullState && !st.force && !subscriptionChanged)
       toSend = toSend.filter((r) => st.sent.get(r.name) !== r.version);
-    }
     st.force = false;
     const version = typeVersion;
     const nonce = this.nextNonce();
-    const sentNames = new Set(toSend.map((r) => r.name));
+    const sentNames = toSend.map((r) => r.name);
     if (fullState) {
-      for (const [name] of st.sent) {
-        if (!sentNames.has(name)) {
+      // LDS/CDS responses are the whole state: what was sent before and is not now is gone.
+      const sentNow = new Set(sentNames);
+      for (const name of st.sent.keys()) {
+        if (!sentNow.has(name)) {
           if (rec.names.has(name)) recordAbsent(rec, name, now);
           else rec.resources.delete(name);
         }
       }
+      st.sent = new Map();
     }
-    st.sent = new Map([...unchanged, ...toSend.map((r): [string, string] => [r.name, r.version])]);
-    for (const r of toSend) recordSent(rec, r, now);
+    for (const r of toSend) {
+      st.sent.set(r.name, r.version);
+      recordSent(rec, r, now);
+    }
     rec.lastSent = {
       version,
       nonce,
       time: now,
-      resourceNames: [...sentNames],
+      resourceNames: sentNames,
       removedNames: [],
       ...(snapshot.changedAt === undefined ? {} : { changedAt: snapshot.changedAt }),
     };

@@ -18,6 +18,7 @@ import {
   type EncodedResource,
   PUSH_ORDER,
   type Snapshot,
+  type SnapshotChange,
   type Subscription,
   TYPE_URL,
   type TypeUrl,
@@ -177,7 +178,8 @@ export abstract class AdsSession<Req> {
   protected snapshot: Snapshot | undefined;
   protected ended = false;
   private subscription: Subscription | undefined;
-  private queue: Promise<void> = Promise.resolve();
+  /** Steps waiting behind an asynchronous one (the first request's subscription), in order. */
+  private queue: Promise<void> | undefined;
   private readonly dirty = new Set<TypeUrl>();
   private readonly writer: BackPressureWriter;
   private readonly noncePrefix = randomBytes(6).toString('base64url');
@@ -201,12 +203,8 @@ export abstract class AdsSession<Req> {
       () => this.flush(),
       (reason) => this.end(status.RESOURCE_EXHAUSTED, reason),
     );
-    call.on('data', (req: Req) => {
-      this.queue = this.queue.then(() => this.process(req)).catch((err: unknown) => this.fail(err));
-    });
-    call.on('end', () => {
-      this.queue = this.queue.then(() => this.end(status.OK, 'client closed the stream'));
-    });
+    call.on('data', (req: Req) => this.serially(() => this.process(req)));
+    call.on('end', () => this.serially(() => this.end(status.OK, 'client closed the stream')));
     call.on('cancelled', () => this.cleanup('cancelled by the client'));
     call.on('close', () => this.cleanup('closed'));
   }
@@ -234,32 +232,85 @@ export abstract class AdsSession<Req> {
     return `${this.noncePrefix}.${this.nonceSeq}`;
   }
 
-  private async process(req: Req): Promise<void> {
+  /**
+   * Runs a step after those before it. Steps run synchronously while nothing asynchronous is
+   * pending (every request but a stream's first): no promise per ACK.
+   */
+  private serially(step: () => void | Promise<void>): void {
+    let tail: Promise<void>;
+    if (this.queue === undefined) {
+      let result: void | Promise<void>;
+      try {
+        result = step();
+      } catch (err) {
+        this.fail(err);
+        return;
+      }
+      if (result === undefined) return;
+      tail = result.catch((err: unknown) => this.fail(err));
+    } else {
+      tail = this.queue.then(step).catch((err: unknown) => this.fail(err));
+    }
+    this.queue = tail;
+    void tail.then(() => {
+      if (this.queue === tail) this.queue = undefined;
+    });
+  }
+
+  private process(req: Req): void | Promise<void> {
     if (this.ended) return;
     const head = this.head(req);
     if (this.record.node === undefined) this.presentedNodeId = head.node?.id ?? this.presentedNodeId;
     const typeUrl = checkTypeUrl(head.typeUrl);
-    if (this.record.node === undefined) {
-      const node = identifyNode(head.node, head.typeUrl, head.names);
-      this.record.node = node;
-      this.record.nodeProto = head.node;
-      const subscription = await this.ctx.source.subscribe(node, (snapshot) => this.onSnapshot(snapshot));
-      if (this.ended) {
-        subscription.close();
-        return;
-      }
-      this.subscription = subscription;
-      this.snapshot = subscription.current();
-      this.log.info({ node: node.id, kind: node.kind, peer: this.record.peer }, 'xds stream identified');
-    }
+    if (this.record.node === undefined) return this.identify(req, head, typeUrl);
     this.handle(req, typeUrl);
   }
 
-  private onSnapshot(snapshot: Snapshot): void {
+  /** The first request: identifies the node, subscribes to its view, then handles the request. */
+  private async identify(
+    req: Req,
+    head: { node: Node | undefined; typeUrl: string; names: readonly string[] },
+    typeUrl: TypeUrl,
+  ): Promise<void> {
+    const node = identifyNode(head.node, head.typeUrl, head.names);
+    this.record.node = node;
+    this.record.nodeProto = head.node;
+    const subscription = await this.ctx.source.subscribe(node, (snapshot, change) =>
+      this.onSnapshot(snapshot, change),
+    );
+    if (this.ended) {
+      subscription.close();
+      return;
+    }
+    this.subscription = subscription;
+    this.snapshot = subscription.current();
+    this.log.info({ node: node.id, kind: node.kind, peer: this.record.peer }, 'xds stream identified');
+    this.handle(req, typeUrl);
+  }
+
+  private onSnapshot(snapshot: Snapshot, change: SnapshotChange | undefined): void {
     if (this.ended) return;
+    // A change relative to what this stream holds narrows the work to the types whose changed
+    // names it subscribes to: with thousands of streams per view, most changes concern few.
+    const narrow = change !== undefined && change.from === this.snapshot;
     this.snapshot = snapshot;
-    for (const t of this.requestedTypes()) this.dirty.add(t);
-    this.flush();
+    let any = false;
+    for (const t of this.requestedTypes()) {
+      if (narrow && !this.concerns(t, change.names.get(t))) continue;
+      this.dirty.add(t);
+      any = true;
+    }
+    if (any) this.flush();
+  }
+
+  /** Whether a type's changed names touch this stream's subscription. */
+  private concerns(typeUrl: TypeUrl, changed: ReadonlySet<string> | undefined): boolean {
+    if (changed === undefined || changed.size === 0) return false;
+    const rec = this.record.types.get(typeUrl);
+    if (rec === undefined || rec.wildcard) return true;
+    const [small, large] = changed.size <= rec.names.size ? [changed, rec.names] : [rec.names, changed];
+    for (const name of small) if (large.has(name)) return true;
+    return false;
   }
 
   /** Marks a type for (re)evaluation; `flush` writes what changed, in PUSH_ORDER. */
@@ -384,10 +435,19 @@ export function recordSent(rec: TypeRecord, resource: EncodedResource, now: numb
     r.resource = resource;
     return;
   }
+  if (r !== undefined) {
+    // Updated in place: at a fan-out to thousands of streams, one object fewer per stream.
+    r.status = 'REQUESTED';
+    r.version = resource.version;
+    r.resource = resource;
+    r.nackMessage = '';
+    r.updatedAt = now;
+    return;
+  }
   rec.resources.set(resource.name, {
     status: 'REQUESTED',
     version: resource.version,
-    ackedVersion: r?.ackedVersion ?? '',
+    ackedVersion: '',
     resource,
     nackMessage: '',
     updatedAt: now,

@@ -67,6 +67,16 @@ export class XdsRefusal extends Error {
   }
 }
 
+/**
+ * What differs between two snapshots of one view: per type, the names added, changed or
+ * removed (types whose version did not change are absent). Streams that hold `from` use it
+ * to evaluate only the types they subscribe names of; any other stream evaluates everything.
+ */
+export interface SnapshotChange {
+  from: Snapshot;
+  names: ReadonlyMap<TypeUrl, ReadonlySet<string>>;
+}
+
 export interface Subscription {
   /** The snapshot to serve now. */
   current(): Snapshot;
@@ -77,9 +87,13 @@ export interface Subscription {
 export interface ConfigSource {
   /**
    * Resolves the node's view and subscribes to it; `onChange` is called (never re-entrantly)
-   * whenever the view's snapshot changes. Throws XdsRefusal when the node cannot be served.
+   * whenever the view's snapshot changes, with what changed when the source knows it.
+   * Throws XdsRefusal when the node cannot be served.
    */
-  subscribe(node: NodeInfo, onChange: (snapshot: Snapshot) => void): Promise<Subscription>;
+  subscribe(
+    node: NodeInfo,
+    onChange: (snapshot: Snapshot, change?: SnapshotChange) => void,
+  ): Promise<Subscription>;
   /** The same admission checks as `subscribe` without subscribing (LRS streams). Throws XdsRefusal. */
   check(node: NodeInfo): Promise<void>;
 }

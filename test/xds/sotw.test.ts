@@ -254,6 +254,39 @@ test('a snapshot change is pushed only to the streams it affects', async () => {
   s2.cancel();
 });
 
+test('a change described relative to another snapshot than the stream holds is evaluated in full', async () => {
+  h.source.publish(snapshotOf([route('r1', 'c1'), route('r2', 'c2')]));
+  const s = h.client.sotw();
+  s.send({ node: NODE, typeUrl: RDS, resourceNames: ['r1'] });
+  ack(s, await s.next(), ['r1']);
+  // As when a stream moves to another view: the change names nothing this stream subscribes
+  // to, but it was computed from a snapshot the stream never held.
+  const elsewhere = snapshotOf([route('r2', 'c2')]);
+  h.source.publish(snapshotOf([route('r1', 'c7'), route('r2', 'c2')]), {
+    from: elsewhere,
+    names: new Map([[RDS, new Set(['r2'])]]),
+  });
+  const r = await s.next();
+  assert.deepEqual(names(r), ['r1']);
+  s.cancel();
+});
+
+test('a change that names only resources a stream does not subscribe to sends it nothing, a later one does', async () => {
+  h.source.publish(snapshotOf([...serviceResources('a'), ...serviceResources('b')]));
+  const s = h.client.sotw();
+  s.send({ node: NODE, typeUrl: EDS, resourceNames: ['a'] });
+  const first = await s.next();
+  ack(s, first, ['a']);
+  h.source.publish(snapshotOf([...serviceResources('a'), ...serviceResources('b', [9090])]));
+  await s.expectNone();
+  // The stream skipped the previous change: the next one is still judged against what it holds.
+  h.source.publish(snapshotOf([...serviceResources('a', [7070]), ...serviceResources('b', [9090])]));
+  const r = await s.next();
+  assert.deepEqual(names(r), ['a']);
+  assert.notEqual(r.versionInfo, first.versionInfo);
+  s.cancel();
+});
+
 test('push order on a multi-type change: CDS, EDS, LDS, RDS', async () => {
   h.source.publish(snapshotOf(serviceResources('svc', [1000])));
   const s = h.client.sotw();

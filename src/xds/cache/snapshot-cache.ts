@@ -16,6 +16,7 @@ import {
   type EncodedResource,
   type NodeInfo,
   type Snapshot,
+  type SnapshotChange,
   type Subscription,
   TYPE_URL,
   type TypeUrl,
@@ -24,6 +25,7 @@ import {
 import { Encoder, SCHEMA_OF, typeVersion } from './encode.js';
 import { nodeViewOf } from './node-view.js';
 import { type DemandSource, type Dirt, type HealthSource, ProjectState } from './project-state.js';
+import { snapshotChange } from './snapshot-change.js';
 import { OutputValidator } from './validate-output.js';
 
 export interface SnapshotCacheOptions {
@@ -52,7 +54,7 @@ export interface ViewError {
 
 interface Subscriber {
   node: NodeInfo;
-  onChange: (snapshot: Snapshot) => void;
+  onChange: (snapshot: Snapshot, change?: SnapshotChange) => void;
   key: string;
 }
 
@@ -81,7 +83,10 @@ export class SnapshotCache implements ConfigSource {
     this.unsubscribe = store.subscribe((changes) => this.onChanges(changes));
   }
 
-  async subscribe(node: NodeInfo, onChange: (snapshot: Snapshot) => void): Promise<Subscription> {
+  async subscribe(
+    node: NodeInfo,
+    onChange: (snapshot: Snapshot, change?: SnapshotChange) => void,
+  ): Promise<Subscription> {
     const entry = await this.admit(node);
     return entry.add(node, onChange);
   }
@@ -202,7 +207,7 @@ class ProjectEntry {
     this.labels = state.filterLabels();
   }
 
-  add(node: NodeInfo, onChange: (snapshot: Snapshot) => void): Subscription {
+  add(node: NodeInfo, onChange: (snapshot: Snapshot, change?: SnapshotChange) => void): Subscription {
     const view = nodeViewOf(node, this.labels);
     const key = JSON.stringify(view);
     const sub: Subscriber = { node, onChange, key };
@@ -497,9 +502,11 @@ class ProjectEntry {
 
   private publish(v: View, previous: Snapshot | undefined): void {
     if (previous && sameVersions(previous, v.snapshot)) return;
+    // Computed once per view, so that each of its streams evaluates only what it subscribes to.
+    const change = previous === undefined ? undefined : snapshotChange(previous, v.snapshot);
     for (const sub of v.subscribers) {
       try {
-        sub.onChange(v.snapshot);
+        sub.onChange(v.snapshot, change);
       } catch (err) {
         this.opts.logger.error({ err, node: sub.node.id }, 'snapshot subscriber failed');
       }

@@ -14,11 +14,13 @@ import { ListenerSchema } from '../../../src/gen/envoy/config/listener/v3/listen
 import { RouteConfigurationSchema } from '../../../src/gen/envoy/config/route/v3/route_pb.js';
 import { RouterSchema } from '../../../src/gen/envoy/extensions/filters/http/router/v3/router_pb.js';
 import { HttpConnectionManagerSchema } from '../../../src/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
+import { snapshotChange } from '../../../src/xds/cache/snapshot-change.js';
 import {
   type ConfigSource,
   type EncodedResource,
   type NodeInfo,
   type Snapshot,
+  type SnapshotChange,
   type Subscription,
   TYPE_URL,
   type TypeUrl,
@@ -145,7 +147,7 @@ export function serviceResources(service: string, ports: number[] = [8080]): Enc
 
 export class FakeSource implements ConfigSource {
   private current: Snapshot;
-  private readonly listeners = new Set<(s: Snapshot) => void>();
+  private readonly listeners = new Set<(s: Snapshot, change?: SnapshotChange) => void>();
   /** Nodes that subscribed, in order. */
   readonly subscribed: NodeInfo[] = [];
   /** Nodes that passed `check`. */
@@ -167,12 +169,22 @@ export class FakeSource implements ConfigSource {
     return this.current;
   }
 
-  publish(snapshot: Snapshot): void {
+  /**
+   * Publishes a snapshot with what changed since the current one, as the snapshot cache does;
+   * `change` overrides it (`undefined`: none, every stream evaluates everything).
+   */
+  publish(
+    snapshot: Snapshot,
+    change: SnapshotChange | undefined = snapshotChange(this.current, snapshot),
+  ): void {
     this.current = snapshot;
-    for (const l of [...this.listeners]) l(snapshot);
+    for (const l of [...this.listeners]) l(snapshot, change);
   }
 
-  async subscribe(node: NodeInfo, onChange: (snapshot: Snapshot) => void): Promise<Subscription> {
+  async subscribe(
+    node: NodeInfo,
+    onChange: (snapshot: Snapshot, change?: SnapshotChange) => void,
+  ): Promise<Subscription> {
     const refusal = this.refuse(node);
     if (refusal) throw refusal;
     if (this.subscribeDelayMs > 0) await new Promise((r) => setTimeout(r, this.subscribeDelayMs));
