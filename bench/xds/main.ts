@@ -110,6 +110,8 @@ interface Change {
   extra: number;
   bytes: number;
   serverCpu: number;
+  /** Server CPU time (all threads) from the REST call to the last ACK. */
+  serverCpuMs: number;
 }
 /** What runs the storm and the changes: Vane, or the floor server replaying Vane's bytes. */
 interface Target {
@@ -238,6 +240,7 @@ async function drive(
       extra: sum(r.map((x) => x.extra)),
       bytes: sum(r.map((x) => x.bytes)),
       serverCpu: cpuShare(c0, c1).all,
+      serverCpuMs: c1.cpuMs - c0.cpuMs,
     });
     log(`${spec.name}: ${affected} affected, p99 ${ms(dist(latencies).p99)}`);
   }
@@ -484,7 +487,7 @@ function printReport(r: Record<string, unknown>): void {
   for (const c of v.changes) {
     const fc = f?.changes.find((x) => x.phase === c.phase);
     console.log(
-      `| ${c.name}: ${c.affected} ACKed | ${row(c.latency)} | ${fc ? ms(fc.latency.max) : ''} | ${ratio(c.latency.max, fc?.latency.max)} | REST ${ms(c.restMs)}; ${(c.bytes / 1024).toFixed(0)} KiB; server CPU ${pct(c.serverCpu)} |`,
+      `| ${c.name}: ${c.affected} ACKed | ${row(c.latency)} | ${fc ? ms(fc.latency.max) : ''} | ${ratio(c.latency.max, fc?.latency.max)} | REST ${ms(c.restMs)}; ${(c.bytes / 1024).toFixed(0)} KiB; server CPU ${pct(c.serverCpu)} (${c.serverCpuMs.toFixed(0)} ms) |`,
     );
   }
   const m = v.memory as unknown as {
