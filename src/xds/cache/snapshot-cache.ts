@@ -1,16 +1,31 @@
 import type { Message } from '@bufbuild/protobuf';
 import { status } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import type { ClusterLoadAssignment } from '../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import type { Store } from '../../store/store.js';
 import type { Change, ProjectRecord } from '../../store/types.js';
+import { cluster } from '../../translate/envoy/cluster.js';
+import { clusterLoadAssignment } from '../../translate/envoy/endpoint.js';
+import { listener } from '../../translate/envoy/listener.js';
+import { routeConfiguration } from '../../translate/envoy/route.js';
 import {
+  buildConfigIr,
+  buildEndpointsIr,
+  type IrConfig,
+  type IrEndpoints,
   SERVER_LISTENER_PREFIX,
   serverListenerNames,
   translateConfig,
   translateEndpoints,
   translateServerListener,
 } from '../../translate/index.js';
-import type { ConfigOutput, EndpointsOutput, NodeView, TranslateIssue } from '../../translate/types.js';
+import type {
+  ConfigOutput,
+  EndpointsOutput,
+  NodeView,
+  TranslateInput,
+  TranslateIssue,
+} from '../../translate/types.js';
 import {
   type ConfigSource,
   type EncodedResource,
@@ -22,6 +37,7 @@ import {
   type TypeUrl,
   XdsRefusal,
 } from '../types.js';
+import { EmittedResources } from './emitted.js';
 import { Encoder, SCHEMA_OF, typeVersion } from './encode.js';
 import { nodeViewOf } from './node-view.js';
 import { type DemandSource, type Dirt, type HealthSource, ProjectState } from './project-state.js';
@@ -64,6 +80,8 @@ interface View {
   endpoints: EndpointsOutput;
   snapshot: Snapshot;
   subscribers: Set<Subscriber>;
+  /** Stage two of the last rebuilds, per resource: a rebuild redoes only what changed. */
+  emitted: EmittedResources;
 }
 
 /**
@@ -189,6 +207,7 @@ class ProjectEntry {
   private serverListeners = new Map<string, EncodedResource>();
   /** The previous configuration's server listeners: reused, then dropped at the next one. */
   private previousServerListeners = new Map<string, EncodedResource>();
+  private readonly serverListenerNameCache = new WeakMap<TranslateInput, Map<string, readonly string[]>>();
   private pending: Dirt = { config: false, negs: new Set() };
   private timer: NodeJS.Timeout | undefined;
   private burstStart = 0;
@@ -319,8 +338,9 @@ class ProjectEntry {
       for (const sub of subscribers) {
         const view = nodeViewOf(sub.node, this.labels);
         sub.key = JSON.stringify(view);
+        const before = old.get(sub.key);
         const entry =
-          this.views.get(sub.key) ?? this.build(view, sub.key, old.get(sub.key)?.snapshot, changedAt);
+          this.views.get(sub.key) ?? this.build(view, sub.key, before?.snapshot, changedAt, before?.emitted);
         entry.subscribers.add(sub);
       }
       for (const v of this.views.values()) this.publish(v, old.get(JSON.stringify(v.view))?.snapshot);
@@ -330,18 +350,12 @@ class ProjectEntry {
     if (clusters.size === 0) return;
     const input = this.state.input();
     for (const v of this.views.values()) {
-      const fresh = translateEndpoints(input, v.view, clusters);
-      const keep = v.endpoints.endpoints.filter((e) => !clusters.has(e.clusterName));
-      const endpoints = {
-        endpoints: [...keep, ...fresh.endpoints].sort((a, b) => (a.clusterName < b.clusterName ? -1 : 1)),
-        issues: fresh.issues,
-      };
       const previous = v.snapshot;
       if (this.errors.some((e) => JSON.stringify(e.view) === JSON.stringify(v.view))) {
         // The published snapshot is an older good one: rebuild it whole.
-        this.assemble(v, v.config, endpoints, previous, changedAt);
+        this.assemble(v, buildConfigIr(input, v.view), buildEndpointsIr(input, v.view), previous, changedAt);
       } else {
-        this.assembleEndpoints(v, endpoints, clusters, previous, changedAt);
+        this.assembleEndpoints(v, buildEndpointsIr(input, v.view, clusters), clusters, previous, changedAt);
       }
       this.publish(v, previous);
     }
@@ -354,23 +368,29 @@ class ProjectEntry {
    */
   private assembleEndpoints(
     v: View,
-    endpoints: EndpointsOutput,
+    fresh: IrEndpoints,
     changed: ReadonlySet<string>,
     previous: Snapshot,
     changedAt: number | undefined,
   ): void {
-    v.endpoints = endpoints;
     const problems: string[] = [];
     const validate = this.opts.validate !== false;
-    const schema = SCHEMA_OF[TYPE_URL.endpoint];
     const eds = new Map(previous.resources.get(TYPE_URL.endpoint));
     for (const name of changed) eds.delete(name);
-    for (const cla of endpoints.endpoints) {
-      if (!changed.has(cla.clusterName)) continue;
-      const encoded = this.encoder.encode(TYPE_URL.endpoint, schema, cla.clusterName, cla);
-      if (validate) problems.push(...this.validator.resource(encoded, schema, cla));
-      eds.set(cla.clusterName, encoded);
+    const messages = new Map<string, ClusterLoadAssignment>();
+    for (const ir of fresh.endpoints) {
+      const e = v.emitted.emit(TYPE_URL.endpoint, ir.clusterName, ir, clusterLoadAssignment);
+      problems.push(...e.problems);
+      eds.set(ir.clusterName, e.encoded);
+      messages.set(ir.clusterName, e.message);
     }
+    v.endpoints = {
+      endpoints: [
+        ...v.endpoints.endpoints.filter((m) => !changed.has(m.clusterName)),
+        ...messages.values(),
+      ].sort((a, b) => (a.clusterName < b.clusterName ? -1 : 1)),
+      issues: fresh.issues,
+    };
     const listeners = new Map(
       [...(previous.resources.get(TYPE_URL.listener) ?? [])].filter(
         ([name]) => !name.startsWith(SERVER_LISTENER_PREFIX),
@@ -407,7 +427,13 @@ class ProjectEntry {
   }
 
   /** Translates and encodes a view; a view whose output fails validation keeps `fallback`. */
-  private build(view: NodeView, key: string, fallback?: Snapshot, changedAt?: number): View {
+  private build(
+    view: NodeView,
+    key: string,
+    fallback?: Snapshot,
+    changedAt?: number,
+    emitted = new EmittedResources(this.encoder, this.opts.validate === false ? undefined : this.validator),
+  ): View {
     const input = this.state.input();
     const entry: View = {
       view,
@@ -415,11 +441,12 @@ class ProjectEntry {
       endpoints: { endpoints: [], issues: [] },
       snapshot: fallback ?? EMPTY,
       subscribers: new Set(),
+      emitted,
     };
     this.assemble(
       entry,
-      translateConfig(input, view),
-      translateEndpoints(input, view),
+      buildConfigIr(input, view),
+      buildEndpointsIr(input, view),
       fallback ?? EMPTY,
       changedAt,
     );
@@ -429,36 +456,46 @@ class ProjectEntry {
 
   private assemble(
     v: View,
-    config: ConfigOutput,
-    endpoints: EndpointsOutput,
+    config: IrConfig,
+    endpoints: IrEndpoints,
     fallback: Snapshot,
     changedAt?: number,
   ): void {
-    v.config = config;
-    v.endpoints = endpoints;
     const validate = this.opts.validate !== false;
     const problems: string[] = [];
     const resources = new Map<TypeUrl, Map<string, EncodedResource>>();
-    const add = <T extends Message & { name?: string; clusterName?: string }>(
+    v.emitted.begin();
+    const add = <I extends object, M extends Message>(
       typeUrl: TypeUrl,
-      messages: readonly T[],
-    ) => {
+      irs: readonly I[],
+      nameOf: (ir: I) => string,
+      translate: (ir: I) => M,
+    ): M[] => {
       const byName = new Map<string, EncodedResource>();
-      const schema = SCHEMA_OF[typeUrl];
-      for (const m of messages) {
-        const name = (typeUrl === TYPE_URL.endpoint ? m.clusterName : m.name) ?? '';
-        const encoded = this.encoder.encode(typeUrl, schema, name, m);
-        if (validate) problems.push(...this.validator.resource(encoded, schema, m));
-        byName.set(name, encoded);
+      const messages: M[] = [];
+      for (const ir of irs) {
+        const name = nameOf(ir);
+        const e = v.emitted.emit(typeUrl, name, ir, translate);
+        problems.push(...e.problems);
+        byName.set(name, e.encoded);
+        messages.push(e.message);
       }
       resources.set(typeUrl, byName);
+      return messages;
     };
-    add(TYPE_URL.listener, config.listeners);
+    v.config = {
+      listeners: add(TYPE_URL.listener, config.listeners, (l) => l.name, listener),
+      routes: add(TYPE_URL.route, config.routeConfigs, (r) => r.name, routeConfiguration),
+      clusters: add(TYPE_URL.cluster, config.clusters, (c) => c.name, cluster),
+      issues: config.issues,
+    };
+    v.endpoints = {
+      endpoints: add(TYPE_URL.endpoint, endpoints.endpoints, (e) => e.clusterName, clusterLoadAssignment),
+      issues: endpoints.issues,
+    };
+    v.emitted.commit();
     this.addServerListeners(v.view, resources.get(TYPE_URL.listener)!, validate ? problems : undefined);
-    add(TYPE_URL.route, config.routes);
-    add(TYPE_URL.cluster, config.clusters);
-    add(TYPE_URL.endpoint, endpoints.endpoints);
-    if (validate) problems.push(...this.validator.snapshot({ ...config, ...endpoints }));
+    if (validate) problems.push(...this.validator.snapshot({ ...v.config, ...v.endpoints }));
     if (problems.length > 0) {
       this.refuse(v, problems);
       v.snapshot = fallback;
@@ -482,7 +519,7 @@ class ProjectEntry {
     listeners: Map<string, EncodedResource>,
     problems: string[] | undefined,
   ): void {
-    for (const name of serverListenerNames(this.state.input(), view)) {
+    for (const name of this.serverListenerNamesOf(view)) {
       let encoded = this.serverListeners.get(name) ?? this.previousServerListeners.get(name);
       if (encoded) this.serverListeners.set(name, encoded);
       else {
@@ -498,6 +535,23 @@ class ProjectEntry {
       }
       listeners.set(name, encoded);
     }
+  }
+
+  /** serverListenerNames, once per input and network (every view of a network shares them). */
+  private serverListenerNamesOf(view: NodeView): readonly string[] {
+    const input = this.state.input();
+    let byNetwork = this.serverListenerNameCache.get(input);
+    if (byNetwork === undefined) {
+      byNetwork = new Map();
+      this.serverListenerNameCache.set(input, byNetwork);
+    }
+    const key = `${view.kind}\u0000${view.network}`;
+    let names = byNetwork.get(key);
+    if (names === undefined) {
+      names = serverListenerNames(input, view);
+      byNetwork.set(key, names);
+    }
+    return names;
   }
 
   private publish(v: View, previous: Snapshot | undefined): void {
