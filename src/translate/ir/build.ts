@@ -9,7 +9,7 @@ import type { IrCluster, IrConfig, IrEndpoints, IrListener, IrRouteConfig } from
 import { reachableServices, type VisibleRule, visibleRules } from './visibility.js';
 
 export function buildConfigIr(input: TranslateInput, view: NodeView): IrConfig {
-  const res = new Resources(input);
+  const res = Resources.of(input);
   const issues: TranslateIssue[] = [];
   const number = input.project.number;
   const rules = servedRules(visibleRules(res, view, issues), view);
@@ -51,7 +51,7 @@ export function buildEndpointsIr(
   view: NodeView,
   only?: ReadonlySet<string>,
 ): IrEndpoints {
-  const res = new Resources(input);
+  const res = Resources.of(input);
   // Issues about rules belong to the config translation; endpoints report their own.
   const rules = servedRules(visibleRules(res, view, []), view);
   const issues: TranslateIssue[] = [];

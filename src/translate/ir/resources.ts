@@ -29,32 +29,59 @@ export interface Loaded<C extends KnownCollection> {
   body: BodyOf[C];
 }
 
+/** One index per input: see `Resources.of`. */
+const shared = new WeakMap<TranslateInput['resources'], Resources>();
+
 export class Resources {
-  private readonly byPath = new Map<string, Loaded<KnownCollection>>();
+  /** Records by collection, then path: `get` checks the kind by where it looks. */
+  private readonly byPath = new Map<Collection, Map<string, Loaded<KnownCollection>>>();
   private readonly byCollection = new Map<Collection, Loaded<KnownCollection>[]>();
+
+  /**
+   * The index of an input's resources, built once and shared by every translation of that
+   * input (config and endpoints, every node view). Safe because an input is not changed once
+   * built: a change makes a new input, with a new `resources` object.
+   */
+  static of(input: TranslateInput): Resources {
+    let res = shared.get(input.resources);
+    if (res === undefined) {
+      res = new Resources(input);
+      shared.set(input.resources, res);
+    }
+    return res;
+  }
 
   constructor(input: TranslateInput) {
     for (const [collection, records] of Object.entries(input.resources) as [
       Collection,
       readonly ResourceRecord[],
     ][]) {
-      const loaded = records
-        .map((r) => ({
+      const loaded: Loaded<KnownCollection>[] = [];
+      for (const r of records) {
+        const l = {
           path: resourcePath(r.project, r.scope, r.collection, r.name),
           name: r.name,
           scope: r.scope,
           body: r.body as unknown as BodyOf[KnownCollection],
-        }))
-        .sort((a, b) => compare(a.path, b.path));
-      this.byCollection.set(collection, loaded);
-      for (const l of loaded) this.byPath.set(l.path, l);
+        };
+        loaded.push(l);
+        let paths = this.byPath.get(r.collection);
+        if (paths === undefined) {
+          paths = new Map();
+          this.byPath.set(r.collection, paths);
+        }
+        paths.set(l.path, l);
+      }
+      this.byCollection.set(
+        collection,
+        loaded.sort((a, b) => compare(a.path, b.path)),
+      );
     }
   }
 
   /** The resource at `path` when it is of `collection`. */
   get<C extends KnownCollection>(collection: C, path: string): Loaded<C> | undefined {
-    const found = this.byPath.get(path);
-    return found !== undefined && collectionOf(path) === collection ? (found as Loaded<C>) : undefined;
+    return this.byPath.get(collection)?.get(path) as Loaded<C> | undefined;
   }
 
   /** Every resource of a collection, sorted by path. */
