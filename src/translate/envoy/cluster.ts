@@ -2,7 +2,11 @@
 import { create } from '@bufbuild/protobuf';
 import {
   type Cluster,
+  type Cluster_CommonLbConfig,
+  Cluster_CommonLbConfigSchema,
   Cluster_DiscoveryType,
+  type Cluster_EdsClusterConfig,
+  Cluster_EdsClusterConfigSchema,
   Cluster_LbPolicy,
   ClusterSchema,
 } from '../../gen/envoy/config/cluster/v3/cluster_pb.js';
@@ -14,8 +18,27 @@ import { RoutingPriority } from '../../gen/envoy/config/core/v3/base_pb.js';
 import { ClusterLoadAssignmentSchema } from '../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { HttpProtocolOptionsSchema } from '../../gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js';
 import type { IrCluster, IrOutlierDetection } from '../ir/types.js';
-import { adsConfigSource, duration, FILTER, pack, selfConfigSource } from './common.js';
+import { ADS_CONFIG_SOURCE, duration, FILTER, pack, SELF_CONFIG_SOURCE, shared } from './common.js';
 import { localityLbEndpoints } from './endpoint.js';
+
+/** Endpoints over ADS: the same for every EDS cluster, so one shared message. */
+const EDS_OVER_ADS: Cluster_EdsClusterConfig = shared(
+  create(Cluster_EdsClusterConfigSchema, { edsConfig: ADS_CONFIG_SOURCE }),
+);
+
+/** By panic threshold: clusters share the few there are. */
+const COMMON_LB_CONFIGS = new Map<number, Cluster_CommonLbConfig>();
+
+function commonLbConfig(panicThreshold: number): Cluster_CommonLbConfig {
+  let config = COMMON_LB_CONFIGS.get(panicThreshold);
+  if (config === undefined) {
+    config = shared(
+      create(Cluster_CommonLbConfigSchema, { healthyPanicThreshold: { value: panicThreshold } }),
+    );
+    COMMON_LB_CONFIGS.set(panicThreshold, config);
+  }
+  return config;
+}
 
 export function cluster(c: IrCluster): Cluster {
   return create(ClusterSchema, {
@@ -24,7 +47,7 @@ export function cluster(c: IrCluster): Cluster {
       case: 'type',
       value: c.discovery === 'EDS' ? Cluster_DiscoveryType.EDS : Cluster_DiscoveryType.STATIC,
     },
-    ...(c.discovery === 'EDS' ? { edsClusterConfig: { edsConfig: adsConfigSource() } } : {}),
+    ...(c.discovery === 'EDS' ? { edsClusterConfig: EDS_OVER_ADS } : {}),
     ...(c.staticEndpoint === undefined
       ? {}
       : {
@@ -51,10 +74,8 @@ export function cluster(c: IrCluster): Cluster {
             value: { minimumRingSize: BigInt(c.minimumRingSize) },
           },
         }),
-    ...(c.lrs ? { lrsServer: selfConfigSource() } : {}),
-    ...(c.panicThreshold === undefined
-      ? {}
-      : { commonLbConfig: { healthyPanicThreshold: { value: c.panicThreshold } } }),
+    ...(c.lrs ? { lrsServer: SELF_CONFIG_SOURCE } : {}),
+    ...(c.panicThreshold === undefined ? {} : { commonLbConfig: commonLbConfig(c.panicThreshold) }),
     ...(c.circuitBreakers === undefined
       ? {}
       : { circuitBreakers: { thresholds: [{ priority: RoutingPriority.DEFAULT, ...c.circuitBreakers }] } }),

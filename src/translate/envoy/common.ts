@@ -53,22 +53,42 @@ export const TYPE_REGISTRY: Registry = createRegistry(
   HttpProtocolOptionsSchema,
 );
 
+/**
+ * Freezes a message that many resources share, and everything in it. Translation output is
+ * not changed once built (a change is a new translation), so one instance can serve every
+ * resource; frozen, an attempt to change it throws instead of changing them all.
+ */
+export function shared<T extends object>(message: T): T {
+  for (const value of Object.values(message)) {
+    if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) shared(value);
+  }
+  return Object.freeze(message);
+}
+
+/** Whole seconds up to an hour, shared: most durations are one of a few defaults. */
+const WHOLE_SECONDS: Duration[] = [];
+const MAX_SHARED_SECONDS = 3600;
+
 export function duration(d: IrDuration): Duration {
+  if (d.nanos === 0 && Number.isInteger(d.seconds) && d.seconds >= 0 && d.seconds <= MAX_SHARED_SECONDS) {
+    WHOLE_SECONDS[d.seconds] ??= shared(create(DurationSchema, { seconds: BigInt(d.seconds) }));
+    return WHOLE_SECONDS[d.seconds]!;
+  }
   return create(DurationSchema, { seconds: BigInt(d.seconds), nanos: d.nanos });
 }
 
 /** `{ ads: {}, resource_api_version: V3 }` */
-export function adsConfigSource(): ConfigSource {
-  return create(ConfigSourceSchema, {
+export const ADS_CONFIG_SOURCE: ConfigSource = shared(
+  create(ConfigSourceSchema, {
     configSourceSpecifier: { case: 'ads', value: {} },
     resourceApiVersion: ApiVersion.V3,
-  });
-}
+  }),
+);
 
 /** `{ self: {} }`: the server the resource came from (for lrs_server). */
-export function selfConfigSource(): ConfigSource {
-  return create(ConfigSourceSchema, { configSourceSpecifier: { case: 'self', value: {} } });
-}
+export const SELF_CONFIG_SOURCE: ConfigSource = shared(
+  create(ConfigSourceSchema, { configSourceSpecifier: { case: 'self', value: {} } }),
+);
 
 export function pack<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): Any {
   return anyPack(schema, message);

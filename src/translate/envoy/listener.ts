@@ -1,6 +1,7 @@
 // IR listeners → Envoy Listener messages: API listeners for proxyless gRPC clients, and the
 // sidecar's outbound interception and inbound listeners.
 import { create } from '@bufbuild/protobuf';
+import type { Any } from '@bufbuild/protobuf/wkt';
 import { AccessLogSchema } from '../../gen/envoy/config/accesslog/v3/accesslog_pb.js';
 import { CidrRangeSchema } from '../../gen/envoy/config/core/v3/address_pb.js';
 import { ApiListenerSchema } from '../../gen/envoy/config/listener/v3/api_listener_pb.js';
@@ -21,6 +22,7 @@ import { OriginalDstSchema } from '../../gen/envoy/extensions/filters/listener/o
 import {
   type HttpConnectionManager,
   HttpConnectionManagerSchema,
+  type HttpFilter,
   HttpFilterSchema,
   RdsSchema,
   RequestIDExtensionSchema,
@@ -36,7 +38,7 @@ import type {
   IrServerListener,
   IrSidecarOptions,
 } from '../ir/types.js';
-import { adsConfigSource, FILTER, pack, STAT_PREFIX, socketAddress } from './common.js';
+import { ADS_CONFIG_SOURCE, FILTER, pack, STAT_PREFIX, shared, socketAddress } from './common.js';
 
 export function listener(l: IrListener): Listener {
   switch (l.kind) {
@@ -77,12 +79,7 @@ export function serverListener(l: IrServerListener): Listener {
         ],
       },
     },
-    httpFilters: [
-      create(HttpFilterSchema, {
-        name: FILTER.router,
-        configType: { case: 'typedConfig', value: pack(RouterSchema, create(RouterSchema)) },
-      }),
-    ],
+    httpFilters: [ROUTER_FILTER],
   });
   return create(ListenerSchema, {
     name: l.name,
@@ -153,24 +150,33 @@ function outboundChain(c: IrFilterChain, options: IrSidecarOptions): FilterChain
   });
 }
 
+function httpFilter(name: string, value: Any): HttpFilter {
+  return create(HttpFilterSchema, { name, configType: { case: 'typedConfig', value } });
+}
+
+const FAULT_FILTER = httpFilter(FILTER.fault, pack(HTTPFaultSchema, create(HTTPFaultSchema)));
+const CORS_FILTER = httpFilter(FILTER.cors, pack(CorsSchema, create(CorsSchema)));
+const ROUTER_FILTER = httpFilter(FILTER.router, pack(RouterSchema, create(RouterSchema)));
+
+/** Per node kind: fault (→ cors for sidecars) → router, router last. The same for every HCM. */
+const HTTP_FILTERS: Record<'envoy' | 'grpc', HttpFilter[]> = {
+  envoy: shared([FAULT_FILTER, CORS_FILTER, ROUTER_FILTER]),
+  grpc: shared([FAULT_FILTER, ROUTER_FILTER]),
+};
+
 /** HCM with RDS over ADS; http filters fault (→ cors for sidecars) → router, router last. */
 export function httpConnectionManager(
   routeConfigName: string,
   kind: 'envoy' | 'grpc',
   options: IrSidecarOptions,
 ): HttpConnectionManager {
-  const httpFilter = (name: string, value: ReturnType<typeof pack>) =>
-    create(HttpFilterSchema, { name, configType: { case: 'typedConfig', value } });
-  const filters = [httpFilter(FILTER.fault, pack(HTTPFaultSchema, create(HTTPFaultSchema)))];
-  if (kind === 'envoy') filters.push(httpFilter(FILTER.cors, pack(CorsSchema, create(CorsSchema))));
-  filters.push(httpFilter(FILTER.router, pack(RouterSchema, create(RouterSchema))));
   return create(HttpConnectionManagerSchema, {
     statPrefix: STAT_PREFIX,
     routeSpecifier: {
       case: 'rds',
-      value: create(RdsSchema, { configSource: adsConfigSource(), routeConfigName }),
+      value: create(RdsSchema, { configSource: ADS_CONFIG_SOURCE, routeConfigName }),
     },
-    httpFilters: filters,
+    httpFilters: HTTP_FILTERS[kind],
     accessLog: accessLogs(options),
     ...(options.tracing
       ? {
