@@ -8,8 +8,8 @@ import { type Encoder, SCHEMA_OF } from './encode.js';
 import type { OutputValidator } from './validate-output.js';
 
 export interface Emitted<M extends Message = Message> {
-  /** The IR it came from, serialized: equal IR, equal output (stage two is a pure function). */
-  key: string;
+  /** The IR it came from: equal IR, equal output (stage two is a pure function of it). */
+  ir: object;
   message: M;
   encoded: EncodedResource;
   /** Output validation problems (the resource is emitted, the snapshot refused). */
@@ -46,18 +46,40 @@ export class EmittedResources {
     translate: (ir: I) => M,
   ): Emitted<M> {
     const slot = `${typeUrl}\u0000${name}`;
-    const key = JSON.stringify(ir);
     let found = this.entries.get(slot) as Emitted<M> | undefined;
-    if (found?.key === key) {
+    if (found !== undefined && sameIr(found.ir, ir)) {
       this.encoder.retain(found.encoded);
     } else {
       const message = translate(ir);
       const schema = SCHEMA_OF[typeUrl];
       const encoded = this.encoder.encode(typeUrl, schema, name, message);
-      found = { key, message, encoded, problems: this.validator?.resource(encoded, schema, message) ?? [] };
+      found = { ir, message, encoded, problems: this.validator?.resource(encoded, schema, message) ?? [] };
       if (this.next === undefined) this.entries.set(slot, found);
     }
     this.next?.set(slot, found);
     return found;
   }
+}
+
+/**
+ * Structural equality of IR (plain objects, arrays and primitives, as stage one builds it).
+ * Anything else is equal only to itself, so a doubt costs a re-emit, never a stale resource.
+ */
+export function sameIr(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameIr(a[i], b[i])) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype)
+    return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) {
+    if (!Object.hasOwn(b, k)) return false;
+    if (!sameIr((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
 }

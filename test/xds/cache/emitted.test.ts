@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { ClusterSchema } from '../../../src/gen/envoy/config/cluster/v3/cluster_pb.js';
-import { EmittedResources } from '../../../src/xds/cache/emitted.js';
+import { EmittedResources, sameIr } from '../../../src/xds/cache/emitted.js';
 import { Encoder } from '../../../src/xds/cache/encode.js';
 import { OutputValidator } from '../../../src/xds/cache/validate-output.js';
 import { TYPE_URL } from '../../../src/xds/types.js';
@@ -64,4 +64,15 @@ test('validation problems are reported again each time the resource is reused', 
   const first = emitted.emit(CDS, '', { n: '' }, translate);
   assert.ok(first.problems.length > 0);
   assert.deepEqual(emitted.emit(CDS, '', { n: '' }, translate).problems, first.problems);
+});
+
+test('IR equality is structural for plain data and identity for anything else', () => {
+  assert.equal(sameIr({ a: [1, { b: 'x' }], c: true }, { a: [1, { b: 'x' }], c: true }), true);
+  assert.equal(sameIr({ a: [1, 2] }, { a: [1, 2, 3] }), false);
+  assert.equal(sameIr({ a: 1 }, { a: 1, b: undefined }), false);
+  assert.equal(sameIr({ a: 1, b: 2 }, { b: 2, a: 1 }), true);
+  assert.equal(sameIr([], {}), false);
+  // Two different Maps have no own keys: they must not compare equal.
+  assert.equal(sameIr({ m: new Map([[1, 2]]) }, { m: new Map([[1, 3]]) }), false);
+  assert.equal(sameIr({ n: Number.NaN }, { n: Number.NaN }), false);
 });
