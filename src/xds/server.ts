@@ -52,6 +52,7 @@ export const CSDS_SERVICE = 'envoy.service.status.v3.ClientStatusDiscoveryServic
 type Ender = (code: number, details: string) => void;
 
 function toBuffer(bytes: Uint8Array): Buffer {
+  if (Buffer.isBuffer(bytes)) return bytes;
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
