@@ -82,9 +82,16 @@ export function metricsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       buckets: [0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30],
       registers: [registry],
     });
-    xds.registry.convergence.add((seconds, typeUrl) =>
-      convergence.observe({ type: typeUrl.replace(/^.*\./, '') }, seconds),
-    );
+    // One labelled child per type, looked up once: this runs for every ACK of a change.
+    const convergenceOf = new Map<string, ReturnType<typeof convergence.labels>>();
+    xds.registry.convergence.add((seconds, typeUrl) => {
+      let child = convergenceOf.get(typeUrl);
+      if (child === undefined) {
+        child = convergence.labels({ type: typeUrl.replace(/^.*\./, '') });
+        convergenceOf.set(typeUrl, child);
+      }
+      child.observe(seconds);
+    });
     new Gauge({
       name: 'vane_xds_pending_bytes',
       help: 'Bytes written to streams and not yet flushed',
