@@ -490,6 +490,25 @@ function printReport(r: Record<string, unknown>): void {
       `| ${c.name}: ${c.affected} ACKed | ${row(c.latency)} | ${fc ? ms(fc.latency.max) : ''} | ${ratio(c.latency.max, fc?.latency.max)} | REST ${ms(c.restMs)}; ${(c.bytes / 1024).toFixed(0)} KiB; server CPU ${pct(c.serverCpu)} (${c.serverCpuMs.toFixed(0)} ms) |`,
     );
   }
+  // Fan-out alone, as the floor measures it: from the first affected proxy's ACK to the last
+  // (both servers write every response in one pass before any reaches a socket). What comes
+  // before the first ACK — for Vane the debounce, the rebuild and the response building; for
+  // the floor the response writing — is in the table above.
+  const wide = v.changes.filter((c) => c.affected >= 100);
+  if (wide.length > 0) {
+    console.log(
+      '\n| change | first ACK | last ACK | fan-out (first → last) | floor: first / last / fan-out | fan-out ÷ floor |',
+    );
+    console.log('|---|---|---|---|---|---|');
+    for (const c of wide) {
+      const fc = f?.changes.find((x) => x.phase === c.phase);
+      const fanOut = c.latency.max - c.latency.min;
+      const floorFanOut = fc === undefined ? undefined : fc.latency.max - fc.latency.min;
+      console.log(
+        `| ${c.name}: ${c.affected} proxies | ${ms(c.latency.min)} | ${ms(c.latency.max)} | ${ms(fanOut)} | ${fc ? `${ms(fc.latency.min)} / ${ms(fc.latency.max)} / ${ms(floorFanOut!)}` : ''} | ${ratio(fanOut, floorFanOut)} |`,
+      );
+    }
+  }
   const m = v.memory as unknown as {
     loaded: { rss: number };
     hwm: number;
