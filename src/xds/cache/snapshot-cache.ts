@@ -82,6 +82,8 @@ interface View {
   subscribers: Set<Subscriber>;
   /** Stage two of the last rebuilds, per resource: a rebuild redoes only what changed. */
   emitted: EmittedResources;
+  /** The gRPC server listeners the published snapshot carries. */
+  serverListenerNames: readonly string[];
 }
 
 /**
@@ -391,25 +393,36 @@ class ProjectEntry {
       ].sort((a, b) => (a.clusterName < b.clusterName ? -1 : 1)),
       issues: fresh.issues,
     };
-    const listeners = new Map(
-      [...(previous.resources.get(TYPE_URL.listener) ?? [])].filter(
-        ([name]) => !name.startsWith(SERVER_LISTENER_PREFIX),
-      ),
-    );
-    this.addServerListeners(v.view, listeners, validate ? problems : undefined);
+    const resources = new Map(previous.resources);
+    const versions = new Map(previous.versions);
+    // gRPC server listeners follow endpoint addresses: a health change leaves them (and so
+    // the whole LDS type, thousands of names at scale) as they were.
+    const serverListenerNames = this.serverListenerNamesOf(v.view);
+    if (!sameNames(serverListenerNames, v.serverListenerNames)) {
+      const listeners = new Map(
+        [...(previous.resources.get(TYPE_URL.listener) ?? [])].filter(
+          ([name]) => !name.startsWith(SERVER_LISTENER_PREFIX),
+        ),
+      );
+      this.addServerListeners(v.view, listeners, validate ? problems : undefined);
+      resources.set(TYPE_URL.listener, listeners);
+      versions.set(TYPE_URL.listener, typeVersion(listeners));
+    }
     if (problems.length > 0) {
       this.refuse(v, problems);
       return;
     }
-    const resources = new Map(previous.resources);
     resources.set(TYPE_URL.endpoint, eds);
-    resources.set(TYPE_URL.listener, listeners);
+    versions.set(TYPE_URL.endpoint, typeVersion(eds));
     // What is carried over stays in the encoder's generation: the next rebuild then finds the
     // same objects (already validated, their wire encodings cached) instead of new ones.
-    for (const byName of resources.values()) for (const r of byName.values()) this.encoder.retain(r);
-    const versions = new Map(previous.versions);
-    versions.set(TYPE_URL.endpoint, typeVersion(eds));
-    versions.set(TYPE_URL.listener, typeVersion(listeners));
+    // (Server listeners are kept by their own maps, not the encoder's.)
+    for (const [typeUrl, byName] of resources) {
+      for (const [name, r] of byName) {
+        if (typeUrl !== TYPE_URL.listener || !name.startsWith(SERVER_LISTENER_PREFIX)) this.encoder.retain(r);
+      }
+    }
+    v.serverListenerNames = serverListenerNames;
     v.snapshot = { resources, versions, ...(changedAt === undefined ? {} : { changedAt }) };
   }
 
@@ -442,6 +455,7 @@ class ProjectEntry {
       snapshot: fallback ?? EMPTY,
       subscribers: new Set(),
       emitted,
+      serverListenerNames: [],
     };
     this.assemble(
       entry,
@@ -503,6 +517,7 @@ class ProjectEntry {
     }
     if (this.errors.length > 0)
       this.errors = this.errors.filter((e) => JSON.stringify(e.view) !== JSON.stringify(v.view));
+    v.serverListenerNames = this.serverListenerNamesOf(v.view);
     v.snapshot = {
       resources,
       versions: new Map([...resources].map(([t, r]) => [t, typeVersion(r)])),
@@ -566,6 +581,13 @@ class ProjectEntry {
       }
     }
   }
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const EMPTY: Snapshot = {

@@ -216,3 +216,35 @@ test('a burst of changes is debounced into one publication', async () => {
     sub.close();
   }
 });
+
+test('a health change republishes EDS and leaves LDS, gRPC server listeners included, as it was', async () => {
+  const health = new Map<string, 'HEALTHY' | 'UNHEALTHY'>();
+  const healthCache = new SnapshotCache(store, {
+    logger: pino({ level: 'silent' }),
+    debounceMs: 10,
+    health: () => health,
+  });
+  const change = nextChange();
+  const sub = await healthCache.subscribe(node('111', 'default', 'health'), change.onChange);
+  try {
+    const before = sub.current();
+    const neg = 'projects/p/zones/us-central1-a/networkEndpointGroups/neg';
+    health.set(`${neg}|10.0.0.1|8080`, 'UNHEALTHY');
+    healthCache.healthChanged('p', new Set([neg]));
+    const after = await change.promise;
+    assert.notEqual(after.versions.get(TYPE_URL.endpoint), before.versions.get(TYPE_URL.endpoint));
+    assert.equal(after.versions.get(TYPE_URL.listener), before.versions.get(TYPE_URL.listener));
+    assert.equal(
+      after.resources.get(TYPE_URL.listener),
+      before.resources.get(TYPE_URL.listener),
+      'the listeners are carried over whole',
+    );
+    assert.ok(
+      [...after.resources.get(TYPE_URL.listener)!.keys()].some((n) => n.startsWith('grpc/server?')),
+      'the server listeners are still there',
+    );
+  } finally {
+    sub.close();
+    healthCache.close();
+  }
+});
