@@ -94,6 +94,8 @@ interface View {
  */
 export class SnapshotCache implements ConfigSource {
   private readonly entries = new Map<string, Promise<ProjectEntry>>();
+  /** Projects found by number: each stream of a connect storm would otherwise read the store. */
+  private readonly projectsByNumber = new Map<string, ProjectRecord>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -150,7 +152,11 @@ export class SnapshotCache implements ConfigSource {
   }
 
   private async admit(node: NodeInfo): Promise<ProjectEntry> {
-    const project = await this.store.getProjectByNumber(node.projectNumber);
+    let project = this.projectsByNumber.get(node.projectNumber);
+    if (project === undefined) {
+      project = await this.store.getProjectByNumber(node.projectNumber);
+      if (project) this.projectsByNumber.set(node.projectNumber, project);
+    }
     if (!project) throw new XdsRefusal(status.NOT_FOUND, 'Requested entity was not found.');
     const entry = await this.entry(project);
     if (!entry.state.hasMeshForwardingRule(node.network)) {
@@ -175,6 +181,7 @@ export class SnapshotCache implements ConfigSource {
   }
 
   private onChanges(changes: Change[]): void {
+    if (changes.some((c) => c.kind === 'projects')) this.projectsByNumber.clear();
     const byProject = new Map<string, Change[]>();
     for (const c of changes) {
       const list = byProject.get(c.project) ?? [];

@@ -248,3 +248,26 @@ test('a health change republishes EDS and leaves LDS, gRPC server listeners incl
     healthCache.close();
   }
 });
+
+test('a project is looked up by number once, and again after projects change', async () => {
+  const refusal = async (number: string) => {
+    try {
+      await cache.check(node(number));
+      return 'admitted';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+  assert.equal(await refusal('333'), 'Requested entity was not found.');
+  await store.write((tx) =>
+    tx.createProject({ id: 'later', number: '333', createdAt: new Date().toISOString() }),
+  );
+  // Found now (it has no mesh yet): a miss is never remembered.
+  assert.match(await refusal('333'), /configuration was not found for network "default" in project "333"/);
+  await store.write((tx) => tx.deleteProject('later'));
+  const deadline = Date.now() + 5000;
+  while ((await refusal('333')) !== 'Requested entity was not found.') {
+    assert.ok(Date.now() < deadline, 'a deleted project is still found');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+});
