@@ -70,6 +70,21 @@ function lengthDelimited(fields: readonly (readonly [tag: number, value: Uint8Ar
   return out;
 }
 
+/**
+ * UTF-8 of strings that recur from response to response (type URLs, type versions): a storm
+ * writes tens of thousands of responses with a handful of distinct values.
+ */
+const recurring = new Map<string, Uint8Array>();
+function recurringUtf8(value: string): Uint8Array {
+  let bytes = recurring.get(value);
+  if (bytes === undefined) {
+    if (recurring.size >= 1024) recurring.clear();
+    bytes = utf8.encode(value);
+    recurring.set(value, bytes);
+  }
+  return bytes;
+}
+
 /** DiscoveryResponse {version_info = 1, resources = 2, type_url = 4, nonce = 5}. */
 export function discoveryResponseBytes(
   versionInfo: string,
@@ -77,9 +92,9 @@ export function discoveryResponseBytes(
   nonce: string,
   resources: readonly EncodedResource[],
 ): Uint8Array {
-  const fields: (readonly [number, Uint8Array])[] = [[10, utf8.encode(versionInfo)]];
+  const fields: (readonly [number, Uint8Array])[] = [[10, recurringUtf8(versionInfo)]];
   for (const r of resources) fields.push([18, anyBytes(r)]);
-  fields.push([34, utf8.encode(typeUrl)], [42, utf8.encode(nonce)]);
+  fields.push([34, recurringUtf8(typeUrl)], [42, utf8.encode(nonce)]);
   return lengthDelimited(fields);
 }
 
@@ -91,9 +106,9 @@ export function deltaResponseBytes(
   resources: readonly EncodedResource[],
   removed: readonly string[],
 ): Uint8Array {
-  const fields: (readonly [number, Uint8Array])[] = [[10, utf8.encode(systemVersionInfo)]];
+  const fields: (readonly [number, Uint8Array])[] = [[10, recurringUtf8(systemVersionInfo)]];
   for (const r of resources) fields.push([18, deltaResourceBytes(r)]);
-  fields.push([34, utf8.encode(typeUrl)], [42, utf8.encode(nonce)]);
+  fields.push([34, recurringUtf8(typeUrl)], [42, utf8.encode(nonce)]);
   for (const name of removed) fields.push([50, utf8.encode(name)]);
   return lengthDelimited(fields);
 }
