@@ -18,6 +18,15 @@ export function regionOf(zone: string): string {
   return i > 0 ? zone.slice(0, i) : zone;
 }
 
+/** One zone's backends: capacity, RATE capacity and endpoints (deduplicated by `ip|port`). */
+interface ZoneEndpoints {
+  /** Endpoints × capacityScaler: the locality weight before health. */
+  capacity: number;
+  /** Requests per second the zone's RATE backends take (Infinity when a backend sets no rate). */
+  rate: number;
+  endpoints: Map<string, IrEndpoint>;
+}
+
 export function buildClusterEndpoints(
   bs: Loaded<'backendServices'>,
   input: TranslateInput,
@@ -25,28 +34,33 @@ export function buildClusterEndpoints(
   view: NodeView,
   issues: TranslateIssue[],
 ): IrClusterEndpoints {
-  // capacity: endpoints × capacityScaler (weights); rate: requests per second the zone's RATE
-  // backends take (Infinity when a backend sets no rate).
-  const zones = new Map<string, { capacity: number; rate: number; endpoints: Map<string, IrEndpoint> }>();
-  bs.body.backends?.forEach((backend, i) => {
-    if (backend.capacityScaler <= 0) return; // drained
-    const at = `backends[${i}].group`;
+  const zones = new Map<string, ZoneEndpoints>();
+  // Without health reports every endpoint is UNKNOWN: no key to build per endpoint.
+  const health = input.health.size > 0 ? input.health : undefined;
+  const backends = bs.body.backends ?? [];
+  for (let i = 0; i < backends.length; i++) {
+    const backend = backends[i]!;
+    if (backend.capacityScaler <= 0) continue; // drained
     const group = backend.group;
     const zone = ZONE_OF_NEG.exec(group)?.[1];
     const neg = res.get('networkEndpointGroups', group);
     if (zone === undefined || neg === undefined) {
       issues.push({
         resource: bs.path,
-        location: at,
+        location: `backends[${i}].group`,
         message: `'${group}' was not found: the backend is skipped`,
       });
-      return;
+      continue;
     }
-    const entry = zones.get(zone) ?? { capacity: 0, rate: 0, endpoints: new Map<string, IrEndpoint>() };
+    let entry = zones.get(zone);
+    if (entry === undefined) {
+      entry = { capacity: 0, rate: 0, endpoints: new Map() };
+      zones.set(zone, entry);
+    }
     let count = 0;
     for (const e of input.endpoints.get(group) ?? []) {
       const port = e.port > 0 ? e.port : neg.body.defaultPort;
-      if (isIP(e.ipAddress) === 0 || port === undefined) {
+      if (port === undefined || isIP(e.ipAddress) === 0) {
         issues.push({
           resource: group,
           location: `networkEndpoints[${e.ipAddress}:${e.port}]`,
@@ -63,19 +77,24 @@ export function buildClusterEndpoints(
       entry.endpoints.set(key, {
         address: e.ipAddress,
         port,
-        health: input.health.get(`${group}|${e.ipAddress}|${port}`) ?? 'UNKNOWN',
+        health: health?.get(`${group}|${e.ipAddress}|${port}`) ?? 'UNKNOWN',
         source: group,
       });
     }
     entry.capacity += count * backend.capacityScaler;
     entry.rate += rateCapacity(backend, count);
-    zones.set(zone, entry);
-  });
+  }
 
-  const all = [...zones.values()].flatMap((z) => [...z.endpoints.values()]);
-  const unhealthy = all.filter((e) => e.health === 'UNHEALTHY').length;
-  const failOpen = all.length > 0 && unhealthy / all.length >= FAIL_OPEN_UNHEALTHY_FRACTION;
-  if (failOpen) for (const e of all) e.health = 'UNKNOWN';
+  let total = 0;
+  let unhealthy = 0;
+  for (const z of zones.values()) {
+    for (const e of z.endpoints.values()) {
+      total++;
+      if (e.health === 'UNHEALTHY') unhealthy++;
+    }
+  }
+  const failOpen = total > 0 && unhealthy / total >= FAIL_OPEN_UNHEALTHY_FRACTION;
+  if (failOpen) for (const z of zones.values()) for (const e of z.endpoints.values()) e.health = 'UNKNOWN';
 
   const localities: IrLocality[] = [];
   for (const [zone, entry] of zones) {
@@ -99,8 +118,12 @@ export function buildClusterEndpoints(
   if (!failOpen) {
     gracefulFailover(localities, failoverThreshold(bs.body, view));
     const demand = view.zone === undefined ? 0 : (input.demand?.get(`${bs.name}|${view.zone}`) ?? 0);
-    const rates = new Map([...zones].map(([zone, e]) => [zone, e.rate * usableShare(e.endpoints.values())]));
-    spill = capacitySpill(localities, rates, demand);
+    if (demand > 0) {
+      const rates = new Map(
+        [...zones].map(([zone, e]) => [zone, e.rate * usableShare(e.endpoints.values())]),
+      );
+      spill = capacitySpill(localities, rates, demand);
+    }
   }
   localities.sort((a, b) => a.priority - b.priority || compare(a.zone, b.zone));
   return {
@@ -191,11 +214,10 @@ export function failoverThreshold(
  */
 export function gracefulFailover(localities: IrLocality[], threshold: number): void {
   for (;;) {
-    const primary = localities.filter((l) => l.priority === 0);
-    const endpoints = primary.flatMap((l) => l.endpoints);
+    if (!localities.some((l) => l.priority === 1)) return;
+    const endpoints = localities.filter((l) => l.priority === 0).flatMap((l) => l.endpoints);
     const unhealthy = endpoints.filter((e) => e.health === 'UNHEALTHY').length;
-    const hasNext = localities.some((l) => l.priority === 1);
-    if (!hasNext || endpoints.length === 0 || unhealthy === endpoints.length) return;
+    if (endpoints.length === 0 || unhealthy === endpoints.length) return;
     if ((unhealthy / endpoints.length) * 100 <= threshold) return;
     for (const l of localities) if (l.priority > 0) l.priority -= 1;
   }
