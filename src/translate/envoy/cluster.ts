@@ -18,7 +18,7 @@ import { RoutingPriority } from '../../gen/envoy/config/core/v3/base_pb.js';
 import { ClusterLoadAssignmentSchema } from '../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { HttpProtocolOptionsSchema } from '../../gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js';
 import type { IrCluster, IrOutlierDetection } from '../ir/types.js';
-import { ADS_CONFIG_SOURCE, duration, FILTER, pack, SELF_CONFIG_SOURCE, shared } from './common.js';
+import { ADS_CONFIG_SOURCE, duration, FILTER, message, pack, SELF_CONFIG_SOURCE, shared } from './common.js';
 import { localityLbEndpoints } from './endpoint.js';
 
 /** Endpoints over ADS: the same for every EDS cluster, so one shared message. */
@@ -41,7 +41,7 @@ function commonLbConfig(panicThreshold: number): Cluster_CommonLbConfig {
 }
 
 export function cluster(c: IrCluster): Cluster {
-  return create(ClusterSchema, {
+  return message(ClusterSchema, {
     name: c.name,
     clusterDiscoveryType: {
       case: 'type',
@@ -51,7 +51,7 @@ export function cluster(c: IrCluster): Cluster {
     ...(c.staticEndpoint === undefined
       ? {}
       : {
-          loadAssignment: create(ClusterLoadAssignmentSchema, {
+          loadAssignment: message(ClusterLoadAssignmentSchema, {
             clusterName: c.name,
             endpoints: [
               localityLbEndpoints({

@@ -4,11 +4,16 @@ import {
   create,
   createRegistry,
   type DescMessage,
+  type MessageInitShape,
   type MessageShape,
   type Registry,
 } from '@bufbuild/protobuf';
 import { type Any, anyPack, type Duration, DurationSchema } from '@bufbuild/protobuf/wkt';
-import { type Address, AddressSchema } from '../../gen/envoy/config/core/v3/address_pb.js';
+import {
+  type Address,
+  AddressSchema,
+  SocketAddressSchema,
+} from '../../gen/envoy/config/core/v3/address_pb.js';
 import {
   ApiVersion,
   type ConfigSource,
@@ -65,6 +70,52 @@ export function shared<T extends object>(message: T): T {
   return Object.freeze(message);
 }
 
+const NO_ITEMS = Object.freeze([]) as unknown as never[];
+const NO_ENTRIES = Object.freeze({});
+const NO_CASE = Object.freeze({ case: undefined });
+
+/** Per message type: its list, map and oneof fields (local names). */
+const COLLECTIONS = new WeakMap<DescMessage, { lists: string[]; maps: string[]; oneofs: string[] }>();
+
+function collectionsOf(schema: DescMessage) {
+  let found = COLLECTIONS.get(schema);
+  if (found === undefined) {
+    found = {
+      lists: schema.fields.filter((f) => f.fieldKind === 'list').map((f) => f.localName),
+      maps: schema.fields.filter((f) => f.fieldKind === 'map').map((f) => f.localName),
+      oneofs: schema.oneofs.map((o) => o.localName),
+    };
+    COLLECTIONS.set(schema, found);
+  }
+  return found;
+}
+
+/**
+ * create(), for translation output: list, map and oneof fields left empty share one frozen
+ * empty value instead of each holding a fresh `[]`, `{}` or `{ case: undefined }`. Envoy
+ * messages have many such fields, and at 10,000 services the fresh ones are millions of
+ * long-lived objects for the garbage collector to copy. Safe for the reason `shared` is.
+ * Nested messages given as plain objects are made by create(): make hot ones with this.
+ */
+export function message<Desc extends DescMessage>(
+  schema: Desc,
+  init?: MessageInitShape<Desc>,
+): MessageShape<Desc> {
+  const made = create(schema, init);
+  const fields = made as unknown as Record<string, unknown>;
+  const { lists, maps, oneofs } = collectionsOf(schema);
+  for (const name of lists) if ((fields[name] as unknown[]).length === 0) fields[name] = NO_ITEMS;
+  for (const name of oneofs)
+    if ((fields[name] as { case?: string }).case === undefined) fields[name] = NO_CASE;
+  for (const name of maps) if (isEmpty(fields[name] as object)) fields[name] = NO_ENTRIES;
+  return made;
+}
+
+function isEmpty(record: object): boolean {
+  for (const _ in record) return false;
+  return true;
+}
+
 /** Whole seconds up to an hour, shared: most durations are one of a few defaults. */
 const WHOLE_SECONDS: Duration[] = [];
 const MAX_SHARED_SECONDS = 3600;
@@ -96,6 +147,9 @@ export function pack<Desc extends DescMessage>(schema: Desc, message: MessageSha
 
 export function socketAddress(address: string, port: number): Address {
   return create(AddressSchema, {
-    address: { case: 'socketAddress', value: { address, portSpecifier: { case: 'portValue', value: port } } },
+    address: {
+      case: 'socketAddress',
+      value: create(SocketAddressSchema, { address, portSpecifier: { case: 'portValue', value: port } }),
+    },
   });
 }

@@ -1,7 +1,11 @@
 // IR endpoints → Envoy ClusterLoadAssignment messages.
 import { create } from '@bufbuild/protobuf';
+import { LocalitySchema } from '../../gen/envoy/config/core/v3/base_pb.js';
 import { HealthStatus } from '../../gen/envoy/config/core/v3/health_check_pb.js';
 import {
+  EndpointSchema,
+  type LbEndpoint,
+  LbEndpointSchema,
   type LocalityLbEndpoints,
   LocalityLbEndpointsSchema,
 } from '../../gen/envoy/config/endpoint/v3/endpoint_components_pb.js';
@@ -9,11 +13,11 @@ import {
   type ClusterLoadAssignment,
   ClusterLoadAssignmentSchema,
 } from '../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
-import type { IrClusterEndpoints, IrLocality } from '../ir/types.js';
-import { socketAddress } from './common.js';
+import type { IrClusterEndpoints, IrEndpoint, IrLocality } from '../ir/types.js';
+import { message, socketAddress } from './common.js';
 
 export function clusterLoadAssignment(e: IrClusterEndpoints): ClusterLoadAssignment {
-  return create(ClusterLoadAssignmentSchema, {
+  return message(ClusterLoadAssignmentSchema, {
     clusterName: e.clusterName,
     endpoints: e.localities.map(localityLbEndpoints),
   });
@@ -21,13 +25,20 @@ export function clusterLoadAssignment(e: IrClusterEndpoints): ClusterLoadAssignm
 
 /** A locality always carries load_balancing_weight: gRPC drops localities without one. */
 export function localityLbEndpoints(l: IrLocality): LocalityLbEndpoints {
-  return create(LocalityLbEndpointsSchema, {
-    locality: { region: l.region, zone: l.zone, subZone: '' },
+  return message(LocalityLbEndpointsSchema, {
+    locality: create(LocalitySchema, { region: l.region, zone: l.zone }),
     priority: l.priority,
     loadBalancingWeight: l.weight,
-    lbEndpoints: l.endpoints.map((e) => ({
-      hostIdentifier: { case: 'endpoint' as const, value: { address: socketAddress(e.address, e.port) } },
-      healthStatus: HealthStatus[e.health],
-    })),
+    lbEndpoints: l.endpoints.map(lbEndpoint),
+  });
+}
+
+function lbEndpoint(e: IrEndpoint): LbEndpoint {
+  return create(LbEndpointSchema, {
+    hostIdentifier: {
+      case: 'endpoint',
+      value: message(EndpointSchema, { address: socketAddress(e.address, e.port) }),
+    },
+    healthStatus: HealthStatus[e.health],
   });
 }

@@ -38,7 +38,7 @@ import type {
   IrServerListener,
   IrSidecarOptions,
 } from '../ir/types.js';
-import { ADS_CONFIG_SOURCE, FILTER, pack, STAT_PREFIX, shared, socketAddress } from './common.js';
+import { ADS_CONFIG_SOURCE, FILTER, message, pack, STAT_PREFIX, shared, socketAddress } from './common.js';
 
 export function listener(l: IrListener): Listener {
   switch (l.kind) {
@@ -81,7 +81,7 @@ export function serverListener(l: IrServerListener): Listener {
     },
     httpFilters: [ROUTER_FILTER],
   });
-  return create(ListenerSchema, {
+  return message(ListenerSchema, {
     name: l.name,
     address: socketAddress(l.address, l.port),
     defaultFilterChain: { name: 'default', filters: [hcmFilter(hcm)] },
@@ -91,14 +91,14 @@ export function serverListener(l: IrServerListener): Listener {
 /** Proxyless gRPC: `api_listener` → HCM (RDS over ADS), fault then router. No address, no listener filters. */
 export function apiListener(l: IrApiListener): Listener {
   const hcm = httpConnectionManager(l.routeConfigName, 'grpc', { tracing: false });
-  return create(ListenerSchema, {
+  return message(ListenerSchema, {
     name: l.name,
     apiListener: create(ApiListenerSchema, { apiListener: pack(HttpConnectionManagerSchema, hcm) }),
   });
 }
 
 export function outboundListener(l: IrOutboundListener): Listener {
-  return create(ListenerSchema, {
+  return message(ListenerSchema, {
     name: l.name,
     address: socketAddress('0.0.0.0', l.port),
     listenerFilters: [originalDst()],
@@ -107,14 +107,14 @@ export function outboundListener(l: IrOutboundListener): Listener {
 }
 
 export function inboundListener(l: IrInboundListener): Listener {
-  return create(ListenerSchema, {
+  return message(ListenerSchema, {
     name: l.name,
     address: socketAddress('0.0.0.0', l.port),
     listenerFilters: [originalDst()],
     filterChains: l.chains.map((c) =>
-      create(FilterChainSchema, {
+      message(FilterChainSchema, {
         name: c.name,
-        filterChainMatch: create(FilterChainMatchSchema, { destinationPort: c.port }),
+        filterChainMatch: message(FilterChainMatchSchema, { destinationPort: c.port }),
         filters: [hcmFilter(httpConnectionManager(c.routeConfigName, 'envoy', l))],
       }),
     ),
@@ -139,9 +139,9 @@ function outboundChain(c: IrFilterChain, options: IrSidecarOptions): FilterChain
             ),
           },
         });
-  return create(FilterChainSchema, {
+  return message(FilterChainSchema, {
     name: c.name,
-    filterChainMatch: create(FilterChainMatchSchema, {
+    filterChainMatch: message(FilterChainMatchSchema, {
       prefixRanges:
         c.vip === undefined ? [] : [create(CidrRangeSchema, { addressPrefix: c.vip, prefixLen: 32 })],
       destinationPort: c.port,

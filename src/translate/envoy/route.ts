@@ -49,10 +49,10 @@ import type {
   IrRouteConfig,
   IrVirtualHost,
 } from '../ir/types.js';
-import { duration, FILTER, pack } from './common.js';
+import { duration, FILTER, message, pack } from './common.js';
 
 export function routeConfiguration(rc: IrRouteConfig): RouteConfiguration {
-  return create(RouteConfigurationSchema, {
+  return message(RouteConfigurationSchema, {
     name: rc.name,
     virtualHosts: rc.virtualHosts.map(virtualHost),
     ...headerFields(rc.headers),
@@ -60,7 +60,7 @@ export function routeConfiguration(rc: IrRouteConfig): RouteConfiguration {
 }
 
 export function virtualHost(vh: IrVirtualHost): VirtualHost {
-  return create(VirtualHostSchema, {
+  return message(VirtualHostSchema, {
     name: vh.name,
     domains: vh.domains,
     routes: vh.routes.map(route),
@@ -80,11 +80,11 @@ export function route(r: IrRoute): Route {
   };
   if (r.action.kind === 'redirect') {
     const d = r.action.redirect;
-    return create(RouteSchema, {
+    return message(RouteSchema, {
       ...base,
       action: {
         case: 'redirect',
-        value: create(RedirectActionSchema, {
+        value: message(RedirectActionSchema, {
           hostRedirect: d.host ?? '',
           pathRewriteSpecifier:
             d.path !== undefined
@@ -99,12 +99,12 @@ export function route(r: IrRoute): Route {
       },
     });
   }
-  return create(RouteSchema, { ...base, action: { case: 'route', value: routeAction(r) } });
+  return message(RouteSchema, { ...base, action: { case: 'route', value: routeAction(r) } });
 }
 
 function routeAction(r: IrRoute): RouteAction {
   const a = r.action;
-  const action = create(RouteActionSchema, {
+  const action = message(RouteActionSchema, {
     clusterSpecifier:
       a.kind === 'cluster'
         ? { case: 'cluster', value: a.cluster }
@@ -135,14 +135,14 @@ function routeAction(r: IrRoute): RouteAction {
   });
   if (r.timeout !== undefined) action.timeout = duration(r.timeout);
   if (r.maxStreamDuration !== undefined) {
-    action.maxStreamDuration = create(RouteAction_MaxStreamDurationSchema, {
+    action.maxStreamDuration = message(RouteAction_MaxStreamDurationSchema, {
       maxStreamDuration: duration(r.maxStreamDuration),
       grpcTimeoutHeaderMax: duration(r.maxStreamDuration),
     });
   }
   if (r.retry !== undefined) {
     const retry = r.retry;
-    action.retryPolicy = create(RetryPolicySchema, {
+    action.retryPolicy = message(RetryPolicySchema, {
       retryOn: retry.retryOn,
       numRetries: retry.numRetries,
       ...(retry.perTryTimeout === undefined ? {} : { perTryTimeout: duration(retry.perTryTimeout) }),
@@ -152,7 +152,7 @@ function routeAction(r: IrRoute): RouteAction {
 }
 
 export function routeMatch(m: IrMatch): RouteMatch {
-  return create(RouteMatchSchema, {
+  return message(RouteMatchSchema, {
     pathSpecifier:
       m.path.kind === 'regex'
         ? { case: 'safeRegex', value: regex(m.path.value) }
@@ -164,7 +164,7 @@ export function routeMatch(m: IrMatch): RouteMatch {
 }
 
 function regex(pattern: string): RegexMatcher {
-  return create(RegexMatcherSchema, { engineType: { case: 'googleRe2', value: {} }, regex: pattern });
+  return message(RegexMatcherSchema, { engineType: { case: 'googleRe2', value: {} }, regex: pattern });
 }
 
 export function headerMatcher(h: IrHeaderMatch): HeaderMatcher {
@@ -187,19 +187,19 @@ export function headerMatcher(h: IrHeaderMatch): HeaderMatcher {
         };
     }
   };
-  return create(HeaderMatcherSchema, { name: h.name, headerMatchSpecifier: spec(), invertMatch: h.invert });
+  return message(HeaderMatcherSchema, { name: h.name, headerMatchSpecifier: spec(), invertMatch: h.invert });
 }
 
 function queryMatcher(q: IrQueryMatch): QueryParameterMatcher {
   if (q.kind === 'present') {
-    return create(QueryParameterMatcherSchema, {
+    return message(QueryParameterMatcherSchema, {
       name: q.name,
       queryParameterMatchSpecifier: { case: 'presentMatch', value: q.present },
     });
   }
   const matchPattern: StringMatcher['matchPattern'] =
     q.kind === 'exact' ? { case: 'exact', value: q.value } : { case: 'safeRegex', value: regex(q.value) };
-  return create(QueryParameterMatcherSchema, {
+  return message(QueryParameterMatcherSchema, {
     name: q.name,
     queryParameterMatchSpecifier: { case: 'stringMatch', value: { matchPattern } },
   });
@@ -208,11 +208,11 @@ function queryMatcher(q: IrQueryMatch): QueryParameterMatcher {
 function hashPolicy(p: IrHashPolicy): RouteAction_HashPolicy {
   switch (p.kind) {
     case 'header':
-      return create(RouteAction_HashPolicySchema, {
+      return message(RouteAction_HashPolicySchema, {
         policySpecifier: { case: 'header', value: { headerName: p.header } },
       });
     case 'cookie':
-      return create(RouteAction_HashPolicySchema, {
+      return message(RouteAction_HashPolicySchema, {
         policySpecifier: {
           case: 'cookie',
           value: {
@@ -223,7 +223,7 @@ function hashPolicy(p: IrHashPolicy): RouteAction_HashPolicy {
         },
       });
     case 'sourceIp':
-      return create(RouteAction_HashPolicySchema, {
+      return message(RouteAction_HashPolicySchema, {
         policySpecifier: { case: 'connectionProperties', value: { sourceIp: true } },
       });
   }
@@ -283,7 +283,7 @@ function cors(c: IrCors): Any {
 }
 
 function headerOption(h: IrHeaderToAdd): HeaderValueOption {
-  return create(HeaderValueOptionSchema, {
+  return message(HeaderValueOptionSchema, {
     header: { key: h.name, value: h.value },
     appendAction: h.replace
       ? HeaderValueOption_HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD
