@@ -7,8 +7,9 @@ import {
   type MessageInitShape,
   type MessageShape,
   type Registry,
+  toBinary,
 } from '@bufbuild/protobuf';
-import { type Any, anyPack, type Duration, DurationSchema } from '@bufbuild/protobuf/wkt';
+import { type Any, AnySchema, type Duration, DurationSchema } from '@bufbuild/protobuf/wkt';
 import {
   type Address,
   AddressSchema,
@@ -141,8 +142,17 @@ export const SELF_CONFIG_SOURCE: ConfigSource = shared(
   create(ConfigSourceSchema, { configSourceSpecifier: { case: 'self', value: {} } }),
 );
 
+/** Type URLs by message type: one string each, not one per packed message. */
+const TYPE_URLS = new Map<string, string>();
+
+/** anyPack(), with the type URL shared. */
 export function pack<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): Any {
-  return anyPack(schema, message);
+  let typeUrl = TYPE_URLS.get(schema.typeName);
+  if (typeUrl === undefined) {
+    typeUrl = `type.googleapis.com/${schema.typeName}`;
+    TYPE_URLS.set(schema.typeName, typeUrl);
+  }
+  return create(AnySchema, { typeUrl, value: toBinary(schema, message) });
 }
 
 export function socketAddress(address: string, port: number): Address {
