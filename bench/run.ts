@@ -56,7 +56,7 @@ const parts: [string, string, string[]][] = [
       String(N),
       '--reconnect',
       // `=`: a value that starts with -- would be read as an option.
-      `--vane-args=--new-streams-per-second ${full ? 2000 : 500} --max-connection-age 60`,
+      `--vane-args=--new-streams-per-second ${full ? 1000 : 200} --max-connection-age 60`,
     ],
   ],
 ];
