@@ -10,6 +10,7 @@
 // Pure and synchronous; user problems come back as issues, never as exceptions.
 
 import type { Listener } from '../gen/envoy/config/listener/v3/listener_pb.js';
+import type { NetworkEndpoint } from '../store/types.js';
 import { cluster } from './envoy/cluster.js';
 import { clusterLoadAssignment } from './envoy/endpoint.js';
 import { listener } from './envoy/listener.js';
@@ -73,12 +74,30 @@ export function serverListenerNames(input: TranslateInput, view: NodeView): stri
   for (const neg of input.resources.networkEndpointGroups ?? []) {
     if (neg.body.network !== network) continue;
     const path = `projects/${neg.project}/${neg.scope}/networkEndpointGroups/${neg.name}`;
-    for (const ep of input.endpoints.get(path) ?? []) {
-      const host = ep.ipAddress.includes(':') ? `[${ep.ipAddress}]` : ep.ipAddress;
-      names.add(`${SERVER_LISTENER_PREFIX}${host}:${ep.port}`);
-      names.add(`${SERVER_LISTENER_PREFIX}0.0.0.0:${ep.port}`);
-      names.add(`${SERVER_LISTENER_PREFIX}[::]:${ep.port}`);
-    }
+    for (const name of listenerNamesOf(input.endpoints.get(path) ?? [])) names.add(name);
   }
   return [...names].sort();
+}
+
+/**
+ * One NEG's server listener names, kept per endpoint list: an input shares the lists of the
+ * NEGs that did not change with the input before it, so an endpoint change builds the names
+ * of one NEG, not of every endpoint of the project.
+ */
+const listenerNamesByEndpoints = new WeakMap<readonly NetworkEndpoint[], readonly string[]>();
+
+function listenerNamesOf(endpoints: readonly NetworkEndpoint[]): readonly string[] {
+  let names = listenerNamesByEndpoints.get(endpoints);
+  if (names === undefined) {
+    const found = new Set<string>();
+    for (const ep of endpoints) {
+      const host = ep.ipAddress.includes(':') ? `[${ep.ipAddress}]` : ep.ipAddress;
+      found.add(`${SERVER_LISTENER_PREFIX}${host}:${ep.port}`);
+      found.add(`${SERVER_LISTENER_PREFIX}0.0.0.0:${ep.port}`);
+      found.add(`${SERVER_LISTENER_PREFIX}[::]:${ep.port}`);
+    }
+    names = [...found];
+    listenerNamesByEndpoints.set(endpoints, names);
+  }
+  return names;
 }
