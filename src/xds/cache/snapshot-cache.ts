@@ -37,7 +37,7 @@ import {
   type TypeUrl,
   XdsRefusal,
 } from '../types.js';
-import { EmittedResources } from './emitted.js';
+import { EmittedResources, sameIr } from './emitted.js';
 import { Encoder, SCHEMA_OF, typeVersion } from './encode.js';
 import { nodeViewOf } from './node-view.js';
 import { type DemandSource, type Dirt, type HealthSource, ProjectState } from './project-state.js';
@@ -405,13 +405,13 @@ class ProjectEntry {
     // gRPC server listeners follow endpoint addresses: a health change leaves them (and so
     // the whole LDS type, thousands of names at scale) as they were.
     const serverListenerNames = this.serverListenerNamesOf(v.view);
-    if (!sameNames(serverListenerNames, v.serverListenerNames)) {
+    if (!sameIr(serverListenerNames, v.serverListenerNames)) {
       const listeners = new Map(
         [...(previous.resources.get(TYPE_URL.listener) ?? [])].filter(
           ([name]) => !name.startsWith(SERVER_LISTENER_PREFIX),
         ),
       );
-      this.addServerListeners(v.view, listeners, validate ? problems : undefined);
+      this.addServerListeners(v.view, serverListenerNames, listeners, validate ? problems : undefined);
       resources.set(TYPE_URL.listener, listeners);
       versions.set(TYPE_URL.listener, typeVersion(listeners));
     }
@@ -515,7 +515,13 @@ class ProjectEntry {
       issues: endpoints.issues,
     };
     v.emitted.commit();
-    this.addServerListeners(v.view, resources.get(TYPE_URL.listener)!, validate ? problems : undefined);
+    const serverListenerNames = this.serverListenerNamesOf(v.view);
+    this.addServerListeners(
+      v.view,
+      serverListenerNames,
+      resources.get(TYPE_URL.listener)!,
+      validate ? problems : undefined,
+    );
     if (validate) problems.push(...this.validator.snapshot({ ...v.config, ...v.endpoints }));
     if (problems.length > 0) {
       this.refuse(v, problems);
@@ -524,7 +530,7 @@ class ProjectEntry {
     }
     if (this.errors.length > 0)
       this.errors = this.errors.filter((e) => JSON.stringify(e.view) !== JSON.stringify(v.view));
-    v.serverListenerNames = this.serverListenerNamesOf(v.view);
+    v.serverListenerNames = serverListenerNames;
     v.snapshot = {
       resources,
       versions: new Map([...resources].map(([t, r]) => [t, typeVersion(r)])),
@@ -538,10 +544,11 @@ class ProjectEntry {
    */
   private addServerListeners(
     view: NodeView,
+    names: readonly string[],
     listeners: Map<string, EncodedResource>,
     problems: string[] | undefined,
   ): void {
-    for (const name of this.serverListenerNamesOf(view)) {
+    for (const name of names) {
       let encoded = this.serverListeners.get(name) ?? this.previousServerListeners.get(name);
       if (encoded) this.serverListeners.set(name, encoded);
       else {
@@ -588,13 +595,6 @@ class ProjectEntry {
       }
     }
   }
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 const EMPTY: Snapshot = {
