@@ -8,21 +8,13 @@ import { createServer, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
+import type { TrafficWindow } from '../../demo/summary.js';
 
 const DEMO = resolve(import.meta.dirname, '../../demo/main.js');
 
 type Event = Record<string, unknown> & { event: string };
 
-interface Traffic extends Event {
-  calls: number;
-  errors: number;
-  v1: number;
-  v2: number;
-  counts: { v1: number; v2: number };
-  byZone: Record<string, { v1: number; v2: number }>;
-  byBackend: Record<string, number>;
-  from: number;
-}
+type Traffic = Event & TrafficWindow;
 
 interface Ready extends Event {
   consoleUrl: string;
