@@ -18,7 +18,7 @@ export interface Mesh {
 }
 
 export function readMesh(input: TranslateInput): Mesh {
-  const res = new Resources(input);
+  const res = Resources.of(input);
   const rules = res
     .list('forwardingRules')
     .filter((r) => r.body.loadBalancingScheme === 'INTERNAL_SELF_MANAGED');

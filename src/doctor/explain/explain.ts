@@ -25,7 +25,7 @@ export interface ExplainInput {
 
 export function explain(x: ExplainInput): Explanation {
   const { view, request: req } = x;
-  const res = new Resources(x.input);
+  const res = Resources.of(x.input);
   const ir = buildConfigIr(x.input, view);
   const eir = buildEndpointsIr(x.input, view);
   const port = req.port ?? 80;

@@ -51,7 +51,7 @@ export class Resources {
     return res;
   }
 
-  constructor(input: TranslateInput) {
+  private constructor(input: TranslateInput) {
     for (const [collection, records] of Object.entries(input.resources) as [
       Collection,
       readonly ResourceRecord[],
