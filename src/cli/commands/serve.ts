@@ -22,7 +22,7 @@ export function serveCommand(program: Command): void {
     .option('--public-url <url>', 'base URL for selfLinks (default: the URL each client used)')
     .option(
       '--debounce-ms <ms>',
-      'quiet period before configuration changes are pushed',
+      'quiet period: a change after one is pushed at once; closer changes are merged',
       parseNonNegative,
       100,
     )

@@ -219,7 +219,11 @@ class ProjectEntry {
   private readonly serverListenerNameCache = new WeakMap<TranslateInput, Map<string, readonly string[]>>();
   private pending: Dirt = { config: false, negs: new Set() };
   private timer: NodeJS.Timeout | undefined;
+  /** A flush queued for the end of the current event-loop turn: the first change after a quiet period. */
+  private leading: NodeJS.Immediate | undefined;
   private burstStart = 0;
+  /** When the last change was scheduled: a change after `debounceMs` of quiet is pushed at once. */
+  private lastChangeAt = Number.NEGATIVE_INFINITY;
   private loadTimer: NodeJS.Timeout | undefined;
   /** When the first change of the pending burst arrived. */
   private pendingSince: number | undefined;
@@ -308,9 +312,17 @@ class ProjectEntry {
 
   close(): void {
     clearTimeout(this.timer);
+    clearImmediate(this.leading);
     clearTimeout(this.loadTimer);
   }
 
+  /**
+   * Leading-edge debounce. The first change after `debounceMs` without one is pushed at once
+   * (at the end of this event-loop turn, so changes made together still go together); changes
+   * that follow it closely are merged until `debounceMs` pass without one, at most
+   * `debounceMaxMs` after the first of them. An isolated change (a health flip, one REST call)
+   * pays no quiet period; a burst still costs one rebuild after its first change.
+   */
   private schedule(dirt: Dirt, seenAt: number): void {
     if (!dirt.config && dirt.negs.size === 0) return;
     this.pendingSince ??= seenAt;
@@ -319,6 +331,13 @@ class ProjectEntry {
     const quiet = this.opts.debounceMs ?? 100;
     const max = this.opts.debounceMaxMs ?? 1000;
     const now = Date.now();
+    const wasQuiet = now - this.lastChangeAt >= quiet;
+    this.lastChangeAt = now;
+    if (this.leading !== undefined) return;
+    if (this.timer === undefined && wasQuiet) {
+      this.leading = setImmediate(() => this.flush());
+      return;
+    }
     if (this.timer === undefined) this.burstStart = now;
     clearTimeout(this.timer);
     const wait = Math.max(0, Math.min(quiet, this.burstStart + max - now));
@@ -326,7 +345,9 @@ class ProjectEntry {
   }
 
   private flush(): void {
+    clearTimeout(this.timer);
     this.timer = undefined;
+    this.leading = undefined;
     const dirt = this.pending;
     const changedAt = this.pendingSince;
     this.pending = { config: false, negs: new Set() };
