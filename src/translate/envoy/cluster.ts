@@ -1,5 +1,4 @@
 // IR clusters → Envoy Cluster messages.
-import { create } from '@bufbuild/protobuf';
 import {
   type Cluster,
   type Cluster_CommonLbConfig,
@@ -23,7 +22,7 @@ import { localityLbEndpoints } from './endpoint.js';
 
 /** Endpoints over ADS: the same for every EDS cluster, so one shared message. */
 const EDS_OVER_ADS: Cluster_EdsClusterConfig = shared(
-  create(Cluster_EdsClusterConfigSchema, { edsConfig: ADS_CONFIG_SOURCE }),
+  message(Cluster_EdsClusterConfigSchema, { edsConfig: ADS_CONFIG_SOURCE }),
 );
 
 /** By panic threshold: clusters share the few there are. */
@@ -33,7 +32,7 @@ function commonLbConfig(panicThreshold: number): Cluster_CommonLbConfig {
   let config = COMMON_LB_CONFIGS.get(panicThreshold);
   if (config === undefined) {
     config = shared(
-      create(Cluster_CommonLbConfigSchema, { healthyPanicThreshold: { value: panicThreshold } }),
+      message(Cluster_CommonLbConfigSchema, { healthyPanicThreshold: { value: panicThreshold } }),
     );
     COMMON_LB_CONFIGS.set(panicThreshold, config);
   }
@@ -86,7 +85,7 @@ export function cluster(c: IrCluster): Cluster {
           typedExtensionProtocolOptions: {
             [FILTER.httpProtocolOptions]: pack(
               HttpProtocolOptionsSchema,
-              create(HttpProtocolOptionsSchema, {
+              message(HttpProtocolOptionsSchema, {
                 upstreamProtocolOptions: {
                   case: 'explicitHttpConfig',
                   value: {
@@ -108,7 +107,7 @@ export function cluster(c: IrCluster): Cluster {
 
 function outlierDetection(o: IrOutlierDetection): OutlierDetection {
   const { interval, baseEjectionTime, ...counts } = o;
-  return create(OutlierDetectionSchema, {
+  return message(OutlierDetectionSchema, {
     ...counts,
     ...(interval === undefined ? {} : { interval: duration(interval) }),
     ...(baseEjectionTime === undefined ? {} : { baseEjectionTime: duration(baseEjectionTime) }),

@@ -1,5 +1,4 @@
 // IR endpoints → Envoy ClusterLoadAssignment messages.
-import { create } from '@bufbuild/protobuf';
 import { LocalitySchema } from '../../gen/envoy/config/core/v3/base_pb.js';
 import { HealthStatus } from '../../gen/envoy/config/core/v3/health_check_pb.js';
 import {
@@ -26,7 +25,7 @@ export function clusterLoadAssignment(e: IrClusterEndpoints): ClusterLoadAssignm
 /** A locality always carries load_balancing_weight: gRPC drops localities without one. */
 export function localityLbEndpoints(l: IrLocality): LocalityLbEndpoints {
   return message(LocalityLbEndpointsSchema, {
-    locality: create(LocalitySchema, { region: l.region, zone: l.zone }),
+    locality: message(LocalitySchema, { region: l.region, zone: l.zone }),
     priority: l.priority,
     loadBalancingWeight: l.weight,
     lbEndpoints: l.endpoints.map(lbEndpoint),
@@ -34,7 +33,7 @@ export function localityLbEndpoints(l: IrLocality): LocalityLbEndpoints {
 }
 
 function lbEndpoint(e: IrEndpoint): LbEndpoint {
-  return create(LbEndpointSchema, {
+  return message(LbEndpointSchema, {
     hostIdentifier: {
       case: 'endpoint',
       value: message(EndpointSchema, { address: socketAddress(e.address, e.port) }),

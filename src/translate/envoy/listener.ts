@@ -1,6 +1,5 @@
 // IR listeners → Envoy Listener messages: API listeners for proxyless gRPC clients, and the
 // sidecar's outbound interception and inbound listeners.
-import { create } from '@bufbuild/protobuf';
 import type { Any } from '@bufbuild/protobuf/wkt';
 import { AccessLogSchema } from '../../gen/envoy/config/accesslog/v3/accesslog_pb.js';
 import { CidrRangeSchema } from '../../gen/envoy/config/core/v3/address_pb.js';
@@ -58,7 +57,7 @@ export function listener(l: IrListener): Listener {
  * (`non_forwarding_action`), router last.
  */
 export function serverListener(l: IrServerListener): Listener {
-  const hcm = create(HttpConnectionManagerSchema, {
+  const hcm = message(HttpConnectionManagerSchema, {
     statPrefix: STAT_PREFIX,
     routeSpecifier: {
       case: 'routeConfig',
@@ -93,7 +92,7 @@ export function apiListener(l: IrApiListener): Listener {
   const hcm = httpConnectionManager(l.routeConfigName, 'grpc', { tracing: false });
   return message(ListenerSchema, {
     name: l.name,
-    apiListener: create(ApiListenerSchema, { apiListener: pack(HttpConnectionManagerSchema, hcm) }),
+    apiListener: message(ApiListenerSchema, { apiListener: pack(HttpConnectionManagerSchema, hcm) }),
   });
 }
 
@@ -125,13 +124,13 @@ function outboundChain(c: IrFilterChain, options: IrSidecarOptions): FilterChain
   const filter =
     c.destination.kind === 'http'
       ? hcmFilter(httpConnectionManager(c.destination.routeConfigName, 'envoy', options))
-      : create(FilterSchema, {
+      : message(FilterSchema, {
           name: FILTER.tcpProxy,
           configType: {
             case: 'typedConfig',
             value: pack(
               TcpProxySchema,
-              create(TcpProxySchema, {
+              message(TcpProxySchema, {
                 statPrefix: STAT_PREFIX,
                 clusterSpecifier: { case: 'cluster', value: c.destination.cluster },
                 accessLog: accessLogs(options),
@@ -143,7 +142,7 @@ function outboundChain(c: IrFilterChain, options: IrSidecarOptions): FilterChain
     name: c.name,
     filterChainMatch: message(FilterChainMatchSchema, {
       prefixRanges:
-        c.vip === undefined ? [] : [create(CidrRangeSchema, { addressPrefix: c.vip, prefixLen: 32 })],
+        c.vip === undefined ? [] : [message(CidrRangeSchema, { addressPrefix: c.vip, prefixLen: 32 })],
       destinationPort: c.port,
     }),
     filters: [filter],
@@ -151,12 +150,12 @@ function outboundChain(c: IrFilterChain, options: IrSidecarOptions): FilterChain
 }
 
 function httpFilter(name: string, value: Any): HttpFilter {
-  return create(HttpFilterSchema, { name, configType: { case: 'typedConfig', value } });
+  return message(HttpFilterSchema, { name, configType: { case: 'typedConfig', value } });
 }
 
-const FAULT_FILTER = httpFilter(FILTER.fault, pack(HTTPFaultSchema, create(HTTPFaultSchema)));
-const CORS_FILTER = httpFilter(FILTER.cors, pack(CorsSchema, create(CorsSchema)));
-const ROUTER_FILTER = httpFilter(FILTER.router, pack(RouterSchema, create(RouterSchema)));
+const FAULT_FILTER = httpFilter(FILTER.fault, pack(HTTPFaultSchema, message(HTTPFaultSchema)));
+const CORS_FILTER = httpFilter(FILTER.cors, pack(CorsSchema, message(CorsSchema)));
+const ROUTER_FILTER = httpFilter(FILTER.router, pack(RouterSchema, message(RouterSchema)));
 
 /** Per node kind: fault (→ cors for sidecars) → router, router last. The same for every HCM. */
 const HTTP_FILTERS: Record<'envoy' | 'grpc', HttpFilter[]> = {
@@ -170,19 +169,19 @@ export function httpConnectionManager(
   kind: 'envoy' | 'grpc',
   options: IrSidecarOptions,
 ): HttpConnectionManager {
-  return create(HttpConnectionManagerSchema, {
+  return message(HttpConnectionManagerSchema, {
     statPrefix: STAT_PREFIX,
     routeSpecifier: {
       case: 'rds',
-      value: create(RdsSchema, { configSource: ADS_CONFIG_SOURCE, routeConfigName }),
+      value: message(RdsSchema, { configSource: ADS_CONFIG_SOURCE, routeConfigName }),
     },
     httpFilters: HTTP_FILTERS[kind],
     accessLog: accessLogs(options),
     ...(options.tracing
       ? {
           generateRequestId: true,
-          requestIdExtension: create(RequestIDExtensionSchema, {
-            typedConfig: pack(UuidRequestIdConfigSchema, create(UuidRequestIdConfigSchema)),
+          requestIdExtension: message(RequestIDExtensionSchema, {
+            typedConfig: pack(UuidRequestIdConfigSchema, message(UuidRequestIdConfigSchema)),
           }),
         }
       : {}),
@@ -190,7 +189,7 @@ export function httpConnectionManager(
 }
 
 function hcmFilter(hcm: HttpConnectionManager): Filter {
-  return create(FilterSchema, {
+  return message(FilterSchema, {
     name: FILTER.hcm,
     configType: { case: 'typedConfig', value: pack(HttpConnectionManagerSchema, hcm) },
   });
@@ -199,19 +198,19 @@ function hcmFilter(hcm: HttpConnectionManager): Filter {
 function accessLogs(options: IrSidecarOptions) {
   if (options.accessLogPath === undefined) return [];
   return [
-    create(AccessLogSchema, {
+    message(AccessLogSchema, {
       name: FILTER.fileAccessLog,
       configType: {
         case: 'typedConfig',
-        value: pack(FileAccessLogSchema, create(FileAccessLogSchema, { path: options.accessLogPath })),
+        value: pack(FileAccessLogSchema, message(FileAccessLogSchema, { path: options.accessLogPath })),
       },
     }),
   ];
 }
 
 function originalDst() {
-  return create(ListenerFilterSchema, {
+  return message(ListenerFilterSchema, {
     name: FILTER.originalDst,
-    configType: { case: 'typedConfig', value: pack(OriginalDstSchema, create(OriginalDstSchema)) },
+    configType: { case: 'typedConfig', value: pack(OriginalDstSchema, message(OriginalDstSchema)) },
   });
 }

@@ -1,5 +1,4 @@
 // IR route configurations → Envoy RouteConfiguration messages.
-import { create } from '@bufbuild/protobuf';
 import type { Any } from '@bufbuild/protobuf/wkt';
 import {
   type HeaderValueOption,
@@ -183,7 +182,7 @@ export function headerMatcher(h: IrHeaderMatch): HeaderMatcher {
       case 'range':
         return {
           case: 'rangeMatch',
-          value: create(Int64RangeSchema, { start: BigInt(h.start), end: BigInt(h.end) }),
+          value: message(Int64RangeSchema, { start: BigInt(h.start), end: BigInt(h.end) }),
         };
     }
   };
@@ -234,7 +233,7 @@ const MILLION = FractionalPercent_DenominatorType.MILLION;
 export function fault(f: IrFault): Any {
   return pack(
     HTTPFaultSchema,
-    create(HTTPFaultSchema, {
+    message(HTTPFaultSchema, {
       ...(f.delay === undefined
         ? {}
         : {
@@ -258,7 +257,7 @@ export function fault(f: IrFault): Any {
 function cors(c: IrCors): Any {
   return pack(
     CorsPolicySchema,
-    create(CorsPolicySchema, {
+    message(CorsPolicySchema, {
       allowOriginStringMatch: [
         ...c.allowOrigins.map((value) => ({ matchPattern: { case: 'exact' as const, value } })),
         ...c.allowOriginRegexes.map((value) => ({
