@@ -3,16 +3,17 @@ import type { NodeView, TranslateInput, TranslateIssue } from '../types.js';
 import { buildCluster } from './clusters.js';
 import { buildClusterEndpoints } from './endpoints.js';
 import { grpcListeners, inbound, outboundListener } from './listeners.js';
-import { compare, Resources } from './resources.js';
+import { compare, type Loaded, Resources } from './resources.js';
 import { buildRouteConfig } from './routes.js';
 import type { IrCluster, IrConfig, IrEndpoints, IrListener, IrRouteConfig } from './types.js';
 import { reachableServices, type VisibleRule, visibleRules } from './visibility.js';
 
 export function buildConfigIr(input: TranslateInput, view: NodeView): IrConfig {
   const res = Resources.of(input);
-  const issues: TranslateIssue[] = [];
+  const seen = visibility(res, view);
+  const issues: TranslateIssue[] = [...seen.issues];
   const number = input.project.number;
-  const rules = servedRules(visibleRules(res, view, issues), view);
+  const rules = seen.rules;
 
   const listeners: IrListener[] = [];
   const routeConfigs: IrRouteConfig[] = [];
@@ -34,7 +35,7 @@ export function buildConfigIr(input: TranslateInput, view: NodeView): IrConfig {
   for (const { urlMap, ports } of urlMapsInUse(rules)) {
     routeConfigs.push(buildRouteConfig({ res, view, issues }, urlMap, number, ports));
   }
-  for (const bs of reachableServices(res, view, rules).values()) {
+  for (const bs of seen.services.values()) {
     clusters.push(buildCluster(bs, view, issues));
   }
 
@@ -53,10 +54,9 @@ export function buildEndpointsIr(
 ): IrEndpoints {
   const res = Resources.of(input);
   // Issues about rules belong to the config translation; endpoints report their own.
-  const rules = servedRules(visibleRules(res, view, []), view);
   const issues: TranslateIssue[] = [];
   const endpoints = [];
-  for (const bs of reachableServices(res, view, rules).values()) {
+  for (const bs of visibility(res, view).services.values()) {
     if (only !== undefined && !only.has(bs.name)) continue;
     endpoints.push(buildClusterEndpoints(bs, input, res, view, issues));
   }
@@ -64,6 +64,37 @@ export function buildEndpointsIr(
     endpoints: endpoints.sort((a, b) => compare(a.clusterName, b.clusterName)),
     issues: sortIssues(issues),
   };
+}
+
+/** The rules a view is served, the issues found on the way, and the backend services they reach. */
+interface Visibility {
+  rules: readonly VisibleRule[];
+  issues: readonly TranslateIssue[];
+  services: ReadonlyMap<string, Loaded<'backendServices'>>;
+}
+
+/**
+ * Per resource index and view: the configuration and the endpoints of a view need the same
+ * visibility, and so does every input that shares the resources (an endpoint or health
+ * change makes a new input with the same resources). Views and indexes are not changed once
+ * built.
+ */
+const visibilityOf = new WeakMap<Resources, WeakMap<NodeView, Visibility>>();
+
+function visibility(res: Resources, view: NodeView): Visibility {
+  let byView = visibilityOf.get(res);
+  if (byView === undefined) {
+    byView = new WeakMap();
+    visibilityOf.set(res, byView);
+  }
+  let found = byView.get(view);
+  if (found === undefined) {
+    const issues: TranslateIssue[] = [];
+    const rules = servedRules(visibleRules(res, view, issues), view);
+    found = { rules, issues, services: reachableServices(res, view, rules) };
+    byView.set(view, found);
+  }
+  return found;
 }
 
 /** Proxyless clients have no TCP proxying: only HTTP/gRPC proxies reach them. */

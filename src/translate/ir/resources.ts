@@ -92,8 +92,9 @@ export class Resources {
 
 /** `projects/P/global/urlMaps/x` → `urlMaps`. */
 export function collectionOf(path: string): string | undefined {
-  const parts = path.split('/');
-  return parts.length >= 2 ? parts[parts.length - 2] : undefined;
+  const last = path.lastIndexOf('/');
+  if (last < 0) return undefined;
+  return path.slice(path.lastIndexOf('/', last - 1) + 1, last);
 }
 
 /** The last segment of a resource path: the resource name. */
