@@ -88,9 +88,11 @@ type Convert = (value: unknown) => unknown;
  */
 interface Template {
   zero: Record<string, unknown>;
-  /** Makes a copy of `zero` from an object literal, so that every copy has all fields in-object. */
-  copy: (values: unknown[]) => Record<string, unknown>;
-  values: unknown[];
+  /**
+   * Makes a copy of `zero` from an object literal: every copy has all fields in-object, and
+   * V8 makes it by copying the literal's boilerplate (the primitive values are in the source).
+   */
+  copy: () => Record<string, unknown>;
   convert: Map<string, Convert>;
 }
 
@@ -101,7 +103,7 @@ function templateOf(schema: DescMessage): Template {
   if (found !== undefined) return found;
   const zero = { ...(create(schema) as unknown as Record<string, unknown>) };
   const convert = new Map<string, Convert>();
-  found = { zero, convert, copy: () => ({}), values: [] };
+  found = { zero, convert, copy: () => ({}) };
   // Before the fields: a message type can contain itself.
   TEMPLATES.set(schema, found);
   for (const oneof of schema.oneofs) {
@@ -141,12 +143,16 @@ function templateOf(schema: DescMessage): Template {
       if (each !== undefined) convert.set(name, each);
     }
   }
-  const names = Object.keys(zero);
-  found.values = names.map((n) => zero[n]);
-  found.copy = new Function(
-    'v',
-    `return {${names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(',')}};`,
-  ) as Template['copy'];
+  const objects: unknown[] = [];
+  const fields = Object.entries(zero).map(([name, value]) => {
+    let source: string;
+    if (typeof value === 'bigint') source = `${value}n`;
+    else if (value === undefined) source = 'undefined';
+    else if (typeof value === 'object') source = `o[${objects.push(value) - 1}]`;
+    else source = JSON.stringify(value);
+    return `${JSON.stringify(name)}: ${source}`;
+  });
+  found.copy = new Function('o', `return () => ({${fields.join(',')}});`)(objects) as Template['copy'];
   return found;
 }
 
@@ -182,8 +188,8 @@ export function message<Desc extends DescMessage>(
   schema: Desc,
   init?: MessageInitShape<Desc>,
 ): MessageShape<Desc> {
-  const { copy, values, convert } = templateOf(schema);
-  const made = copy(values);
+  const { copy, convert } = templateOf(schema);
+  const made = copy();
   if (init !== undefined) {
     const given = init as Record<string, unknown>;
     for (const name in given) {
