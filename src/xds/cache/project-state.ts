@@ -37,6 +37,12 @@ export class ProjectState {
   private resources = new Map<Collection, Map<string, ResourceRecord>>();
   private endpoints = new Map<string, readonly NetworkEndpoint[]>();
   private cached: TranslateInput | undefined;
+  /**
+   * The input's resources, kept while no resource changes: an endpoint, health or load change
+   * makes a new input with the same resources object, so translation's index of them and
+   * each view's visibility (both kept per resources object) carry over.
+   */
+  private cachedResources: TranslateInput['resources'] | undefined;
 
   private constructor(
     readonly project: ProjectRecord,
@@ -76,6 +82,7 @@ export class ProjectState {
       this.resources.set(change.kind, byPath);
       if (rec) byPath.set(path, rec);
       else byPath.delete(path);
+      this.cachedResources = undefined;
       if (change.kind === 'networkEndpointGroups') dirt.negs.add(path);
       if (change.kind !== 'instances') dirt.config = true;
     }
@@ -105,11 +112,13 @@ export class ProjectState {
 
   /** The translation input; the same object until something changes. */
   input(): TranslateInput {
-    this.cached ??= {
+    if (this.cached !== undefined) return this.cached;
+    this.cachedResources ??= Object.fromEntries(
+      [...this.resources].map(([collection, byPath]) => [collection, [...byPath.values()]]),
+    );
+    this.cached = {
       project: { id: this.project.id, number: this.project.number },
-      resources: Object.fromEntries(
-        [...this.resources].map(([collection, byPath]) => [collection, [...byPath.values()]]),
-      ),
+      resources: this.cachedResources,
       endpoints: new Map(this.endpoints),
       health: this.sources.health?.(this.project.id) ?? new Map(),
       ...(this.sources.demand === undefined ? {} : { demand: this.sources.demand(this.project.number) }),
