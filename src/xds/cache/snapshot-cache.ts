@@ -360,20 +360,30 @@ class ProjectEntry {
     if (dirt.config) {
       this.previousServerListeners = this.serverListeners;
       this.serverListeners = new Map();
-      this.labels = this.state.filterLabels();
-      // Metadata filters may have changed which labels matter: re-key every subscriber.
-      const subscribers = [...this.views.values()].flatMap((v) => [...v.subscribers]);
+      const labels = this.state.filterLabels();
+      const relabel = labels.size !== this.labels.size || [...labels].some((l) => !this.labels.has(l));
+      this.labels = labels;
       const old = new Map(this.views);
       this.views.clear();
-      for (const sub of subscribers) {
-        const view = nodeViewOf(sub.node, this.labels);
-        sub.key = JSON.stringify(view);
-        const before = old.get(sub.key);
-        const entry =
-          this.views.get(sub.key) ?? this.build(view, sub.key, before?.snapshot, changedAt, before?.emitted);
-        entry.subscribers.add(sub);
+      if (relabel) {
+        // Metadata filters changed which labels matter: re-key every subscriber.
+        for (const sub of [...old.values()].flatMap((v) => [...v.subscribers])) {
+          const view = nodeViewOf(sub.node, labels);
+          sub.key = JSON.stringify(view);
+          const before = old.get(sub.key);
+          const entry =
+            this.views.get(sub.key) ??
+            this.build(view, sub.key, before?.snapshot, changedAt, before?.emitted);
+          entry.subscribers.add(sub);
+        }
+      } else {
+        // Views are keyed by the labels that matter, which did not change: each keeps its subscribers.
+        for (const [key, before] of old) {
+          const entry = this.build(before.view, key, before.snapshot, changedAt, before.emitted);
+          entry.subscribers = before.subscribers;
+        }
       }
-      for (const v of this.views.values()) this.publish(v, old.get(JSON.stringify(v.view))?.snapshot);
+      for (const [key, v] of this.views) this.publish(v, old.get(key)?.snapshot);
       return;
     }
     const clusters = this.state.servicesUsing(dirt.negs);

@@ -259,6 +259,65 @@ test('a burst of changes is at most two publications: its first change, then the
   }
 });
 
+test('subscribers connected before a metadata filter names their label are split into views by it', async () => {
+  const canaryChange = nextChange();
+  const stableChange = nextChange();
+  const canary = await cache.subscribe(
+    { ...node('111', 'default', 'canary'), metadata: { track: 'canary' } },
+    canaryChange.onChange,
+  );
+  const stable = await cache.subscribe(
+    { ...node('111', 'default', 'stable'), metadata: { track: 'stable' } },
+    stableChange.onChange,
+  );
+  const routes = (s: Snapshot) => s.versions.get(TYPE_URL.route);
+  try {
+    assert.equal(canary.current(), stable.current(), 'no filter names track: one view');
+    const filtered = {
+      kind: 'urlMap',
+      name: 'map',
+      defaultService: 'global/backendServices/svc',
+      hostRules: [{ hosts: ['svc.test'], pathMatcher: 'pm' }],
+      pathMatchers: [
+        {
+          name: 'pm',
+          defaultService: 'global/backendServices/svc',
+          routeRules: [
+            {
+              priority: 0,
+              matchRules: [
+                {
+                  prefixMatch: '/canary/',
+                  metadataFilters: [
+                    { filterMatchCriteria: 'MATCH_ALL', filterLabels: [{ name: 'track', value: 'canary' }] },
+                  ],
+                },
+              ],
+              service: 'global/backendServices/svc',
+            },
+          ],
+        },
+      ],
+    };
+    await apply([filtered]);
+    const [c, s] = await Promise.all([canaryChange.promise, stableChange.promise]);
+    assert.notEqual(routes(c), routes(s), 'the canary route reaches only the canary node');
+    assert.notEqual(canary.current(), stable.current());
+  } finally {
+    canary.close();
+    stable.close();
+    await apply([
+      {
+        kind: 'urlMap',
+        name: 'map',
+        defaultService: 'global/backendServices/svc',
+        hostRules: [{ hosts: ['svc.test'], pathMatcher: 'pm' }],
+        pathMatchers: [{ name: 'pm', defaultService: 'global/backendServices/svc' }],
+      },
+    ]);
+  }
+});
+
 test('a health change republishes EDS and leaves LDS, gRPC server listeners included, as it was', async () => {
   const health = new Map<string, 'HEALTHY' | 'UNHEALTHY'>();
   const healthCache = new SnapshotCache(store, {
