@@ -562,11 +562,21 @@ class ProjectEntry {
     if (this.errors.length > 0)
       this.errors = this.errors.filter((e) => JSON.stringify(e.view) !== JSON.stringify(v.view));
     v.serverListenerNames = serverListenerNames;
-    v.snapshot = {
-      resources,
-      versions: new Map([...resources].map(([t, r]) => [t, typeVersion(r)])),
-      ...(changedAt === undefined ? {} : { changedAt }),
-    };
+    const published = new Map<TypeUrl, ReadonlyMap<string, EncodedResource>>(resources);
+    const versions = new Map<TypeUrl, string>();
+    for (const [typeUrl, byName] of resources) {
+      // A type whose resources are all the ones the previous snapshot held keeps its map and
+      // version: no sorting and hashing of thousands of names (server listeners, at scale).
+      const before = fallback.resources.get(typeUrl);
+      const version = fallback.versions.get(typeUrl);
+      if (before !== undefined && version !== undefined && sameResources(before, byName)) {
+        published.set(typeUrl, before);
+        versions.set(typeUrl, version);
+      } else {
+        versions.set(typeUrl, typeVersion(byName));
+      }
+    }
+    v.snapshot = { resources: published, versions, ...(changedAt === undefined ? {} : { changedAt }) };
   }
 
   /**
@@ -635,5 +645,15 @@ const EMPTY: Snapshot = {
 
 function sameVersions(a: Snapshot, b: Snapshot): boolean {
   for (const t of Object.values(TYPE_URL)) if (a.versions.get(t) !== b.versions.get(t)) return false;
+  return true;
+}
+
+/** Whether two maps hold the same resource objects under the same names. */
+function sameResources(
+  a: ReadonlyMap<string, EncodedResource>,
+  b: ReadonlyMap<string, EncodedResource>,
+): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, r] of b) if (a.get(name) !== r) return false;
   return true;
 }

@@ -318,6 +318,47 @@ test('subscribers connected before a metadata filter names their label are split
   }
 });
 
+test('a configuration change carries over, as the same objects, the types it did not change', async () => {
+  const change = nextChange();
+  const sub = await cache.subscribe(node('111', 'default', 'carry'), change.onChange);
+  const urlMap = (prefix: string) => ({
+    kind: 'urlMap',
+    name: 'map',
+    defaultService: 'global/backendServices/svc',
+    hostRules: [{ hosts: ['svc.test'], pathMatcher: 'pm' }],
+    pathMatchers: [
+      {
+        name: 'pm',
+        defaultService: 'global/backendServices/svc',
+        routeRules: [
+          { priority: 0, matchRules: [{ prefixMatch: prefix }], service: 'global/backendServices/svc' },
+        ],
+      },
+    ],
+  });
+  try {
+    const before = sub.current();
+    await apply([urlMap('/carried/')]);
+    const after = await change.promise;
+    assert.notEqual(after.versions.get(TYPE_URL.route), before.versions.get(TYPE_URL.route));
+    for (const type of [TYPE_URL.listener, TYPE_URL.cluster, TYPE_URL.endpoint]) {
+      assert.equal(after.versions.get(type), before.versions.get(type), type);
+      assert.equal(after.resources.get(type), before.resources.get(type), type);
+    }
+  } finally {
+    sub.close();
+    await apply([
+      {
+        kind: 'urlMap',
+        name: 'map',
+        defaultService: 'global/backendServices/svc',
+        hostRules: [{ hosts: ['svc.test'], pathMatcher: 'pm' }],
+        pathMatchers: [{ name: 'pm', defaultService: 'global/backendServices/svc' }],
+      },
+    ]);
+  }
+});
+
 test('a health change republishes EDS and leaves LDS, gRPC server listeners included, as it was', async () => {
   const health = new Map<string, 'HEALTHY' | 'UNHEALTHY'>();
   const healthCache = new SnapshotCache(store, {
