@@ -9,11 +9,10 @@ export const CHROMIUM = process.env.VANE_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = process.env.VANE_SCREENSHOTS === '1';
 const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../../docs/screenshots');
 
-export function haveChromium(): boolean {
-  return existsSync(CHROMIUM);
-}
-
+/** Fails (rather than skipping the browser tests) when the browser is missing: `.ci/run` installs it. */
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium, or set VANE_CHROMIUM`);
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

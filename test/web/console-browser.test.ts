@@ -3,14 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startVane, type TestServer } from '../helpers/server.js';
 import { createMesh, ZONE_A } from '../helpers/td-setup.js';
-import { haveChromium, launchBrowser, newPage, signIn } from './browser.js';
+import { launchBrowser, newPage, signIn } from './browser.js';
 
 // The console in a real browser against a real `vane serve` with a mesh and no traffic
 // (empty states). The screenshots come from demo-browser.test.ts, on the running demo.
 
-describe('console in a browser', {
-  skip: haveChromium() ? false : 'no chromium (apt-get install chromium)',
-}, () => {
+describe('console in a browser', () => {
   let s: TestServer;
   let browser: Browser;
   let page: Page;

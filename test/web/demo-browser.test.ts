@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { TYPE_URL } from '../../src/xds/types.js';
 import { RawXdsClient, type SotwStream } from '../xds/helpers/raw-client.js';
-import { haveChromium, launchBrowser, newPage, SCREENSHOTS, screenshot, signIn } from './browser.js';
+import { launchBrowser, newPage, SCREENSHOTS, screenshot, signIn } from './browser.js';
 import { DemoProcess, type ReadyEvent, type TrafficEvent } from './demo-process.js';
 
 // The console in a real browser against `npm run demo` (real gRPC backends in two zones,
@@ -14,9 +14,7 @@ import { DemoProcess, type ReadyEvent, type TrafficEvent } from './demo-process.
 const ZONE_A = 'us-central1-a';
 const ZONE_B = 'us-east1-b';
 
-describe('console in a browser, on the demo', {
-  skip: haveChromium() ? false : 'no chromium (apt-get install chromium)',
-}, () => {
+describe('console in a browser, on the demo', () => {
   let demo: DemoProcess;
   let ready: ReadyEvent;
   let browser: Browser;
