@@ -51,13 +51,7 @@ before(async () => {
         },
       ],
     },
-    {
-      kind: 'urlMap',
-      name: 'map',
-      defaultService: 'global/backendServices/svc',
-      hostRules: [{ hosts: ['svc.test'], pathMatcher: 'pm' }],
-      pathMatchers: [{ name: 'pm', defaultService: 'global/backendServices/svc' }],
-    },
+    urlMap(),
     { kind: 'targetGrpcProxy', name: 'proxy', urlMap: 'global/urlMaps/map' },
     {
       kind: 'forwardingRule',
@@ -76,6 +70,19 @@ after(async () => {
 
 async function apply(docs: unknown[]): Promise<void> {
   await applyDocuments(store, resources, 'p', docs, false);
+}
+
+/** The project's URL map, with these route rules in its path matcher (none: as set up). */
+function urlMap(routeRules?: unknown[]) {
+  return {
+    kind: 'urlMap',
+    name: 'map',
+    defaultService: 'global/backendServices/svc',
+    hostRules: [{ hosts: ['svc.test'], pathMatcher: 'pm' }],
+    pathMatchers: [
+      { name: 'pm', defaultService: 'global/backendServices/svc', ...(routeRules ? { routeRules } : {}) },
+    ],
+  };
 }
 
 function node(projectNumber: string, network = 'default', id = 'n'): NodeInfo {
@@ -273,32 +280,20 @@ test('subscribers connected before a metadata filter names their label are split
   const routes = (s: Snapshot) => s.versions.get(TYPE_URL.route);
   try {
     assert.equal(canary.current(), stable.current(), 'no filter names track: one view');
-    const filtered = {
-      kind: 'urlMap',
-      name: 'map',
-      defaultService: 'global/backendServices/svc',
-      hostRules: [{ hosts: ['svc.test'], pathMatcher: 'pm' }],
-      pathMatchers: [
-        {
-          name: 'pm',
-          defaultService: 'global/backendServices/svc',
-          routeRules: [
-            {
-              priority: 0,
-              matchRules: [
-                {
-                  prefixMatch: '/canary/',
-                  metadataFilters: [
-                    { filterMatchCriteria: 'MATCH_ALL', filterLabels: [{ name: 'track', value: 'canary' }] },
-                  ],
-                },
-              ],
-              service: 'global/backendServices/svc',
-            },
-          ],
-        },
-      ],
-    };
+    const filtered = urlMap([
+      {
+        priority: 0,
+        matchRules: [
+          {
+            prefixMatch: '/canary/',
+            metadataFilters: [
+              { filterMatchCriteria: 'MATCH_ALL', filterLabels: [{ name: 'track', value: 'canary' }] },
+            ],
+          },
+        ],
+        service: 'global/backendServices/svc',
+      },
+    ]);
     await apply([filtered]);
     const [c, s] = await Promise.all([canaryChange.promise, stableChange.promise]);
     assert.notEqual(routes(c), routes(s), 'the canary route reaches only the canary node');
@@ -306,39 +301,20 @@ test('subscribers connected before a metadata filter names their label are split
   } finally {
     canary.close();
     stable.close();
-    await apply([
-      {
-        kind: 'urlMap',
-        name: 'map',
-        defaultService: 'global/backendServices/svc',
-        hostRules: [{ hosts: ['svc.test'], pathMatcher: 'pm' }],
-        pathMatchers: [{ name: 'pm', defaultService: 'global/backendServices/svc' }],
-      },
-    ]);
+    await apply([urlMap()]);
   }
 });
 
 test('a configuration change carries over, as the same objects, the types it did not change', async () => {
   const change = nextChange();
   const sub = await cache.subscribe(node('111', 'default', 'carry'), change.onChange);
-  const urlMap = (prefix: string) => ({
-    kind: 'urlMap',
-    name: 'map',
-    defaultService: 'global/backendServices/svc',
-    hostRules: [{ hosts: ['svc.test'], pathMatcher: 'pm' }],
-    pathMatchers: [
-      {
-        name: 'pm',
-        defaultService: 'global/backendServices/svc',
-        routeRules: [
-          { priority: 0, matchRules: [{ prefixMatch: prefix }], service: 'global/backendServices/svc' },
-        ],
-      },
-    ],
-  });
   try {
     const before = sub.current();
-    await apply([urlMap('/carried/')]);
+    await apply([
+      urlMap([
+        { priority: 0, matchRules: [{ prefixMatch: '/carried/' }], service: 'global/backendServices/svc' },
+      ]),
+    ]);
     const after = await change.promise;
     assert.notEqual(after.versions.get(TYPE_URL.route), before.versions.get(TYPE_URL.route));
     for (const type of [TYPE_URL.listener, TYPE_URL.cluster, TYPE_URL.endpoint]) {
@@ -347,15 +323,7 @@ test('a configuration change carries over, as the same objects, the types it did
     }
   } finally {
     sub.close();
-    await apply([
-      {
-        kind: 'urlMap',
-        name: 'map',
-        defaultService: 'global/backendServices/svc',
-        hostRules: [{ hosts: ['svc.test'], pathMatcher: 'pm' }],
-        pathMatchers: [{ name: 'pm', defaultService: 'global/backendServices/svc' }],
-      },
-    ]);
+    await apply([urlMap()]);
   }
 });
 
