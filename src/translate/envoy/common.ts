@@ -94,6 +94,11 @@ interface Template {
    */
   copy: () => Record<string, unknown>;
   convert: Map<string, Convert>;
+  /**
+   * The type keeps default values on a prototype (proto2, or editions with explicit presence):
+   * such messages are left to create(). Envoy's are proto3.
+   */
+  prototyped: boolean;
 }
 
 const TEMPLATES = new WeakMap<DescMessage, Template>();
@@ -101,9 +106,10 @@ const TEMPLATES = new WeakMap<DescMessage, Template>();
 function templateOf(schema: DescMessage): Template {
   let found = TEMPLATES.get(schema);
   if (found !== undefined) return found;
-  const zero = { ...(create(schema) as unknown as Record<string, unknown>) };
+  const made = create(schema);
+  const zero = { ...(made as unknown as Record<string, unknown>) };
   const convert = new Map<string, Convert>();
-  found = { zero, convert, copy: () => ({}) };
+  found = { zero, convert, copy: () => ({}), prototyped: Object.getPrototypeOf(made) !== Object.prototype };
   // Before the fields: a message type can contain itself.
   TEMPLATES.set(schema, found);
   for (const oneof of schema.oneofs) {
@@ -188,7 +194,8 @@ export function message<Desc extends DescMessage>(
   schema: Desc,
   init?: MessageInitShape<Desc>,
 ): MessageShape<Desc> {
-  const { copy, convert } = templateOf(schema);
+  const { copy, convert, prototyped } = templateOf(schema);
+  if (prototyped) return create(schema, init);
   const made = copy();
   if (init !== undefined) {
     const given = init as Record<string, unknown>;
