@@ -20,7 +20,7 @@ export interface ServeOptions {
   xdsPort: number;
   publicUrl?: string;
   adminToken?: string;
-  /** Quiet period before configuration changes are translated and pushed. */
+  /** Quiet period: a change after one is pushed at once; closely following ones are merged. */
   debounceMs?: number;
   /** Longest a continuous burst of changes can delay a push. */
   debounceMaxMs?: number;

@@ -46,7 +46,10 @@ import { OutputValidator } from './validate-output.js';
 
 export interface SnapshotCacheOptions {
   logger: Logger;
-  /** Quiet period before a burst of changes is translated (istiod uses 100 ms). */
+  /**
+   * Quiet period (default 100 ms, istiod's): a change after one is translated at once, the
+   * changes that follow it closely are merged until one passes without a change.
+   */
   debounceMs?: number;
   /** Upper bound on how long a continuous burst can delay translation. */
   debounceMaxMs?: number;
