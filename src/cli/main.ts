@@ -3,11 +3,13 @@ import { Command, CommanderError } from 'commander';
 import { registerClientCommands } from './commands/index.js';
 import { serveCommand } from './commands/serve.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
+import { packageVersion } from './version.js';
 
 const program = new Command('vane')
   .description(
     'Vane: a self-hostable traffic director (xDS control plane with Traffic Director’s resource model)',
   )
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError()
   .exitOverride();
 

@@ -4,9 +4,7 @@ import { parseNonNegative, parsePort } from '../args.js';
 export function serveCommand(program: Command): void {
   program
     .command('serve')
-    .description(
-      'run the control plane: REST API (and, later, the console and /metrics) on --http-port, xDS on --xds-port',
-    )
+    .description('run the control plane: REST API, console and /metrics on --http-port, xDS on --xds-port')
     .option(
       '--data-dir <dir>',
       'where the embedded store and the admin token live (default: $VANE_DATA_DIR, else ./.vane)',
