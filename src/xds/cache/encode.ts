@@ -30,16 +30,26 @@ export function contentHash(bytes: Uint8Array): string {
  * its bytes are shared and transports can cache per-object encodings.
  */
 export class Encoder {
+  /**
+   * By version (the content hash): a resource's bytes carry its name, so equal versions are
+   * equal resources; the type and name are checked all the same, and a resource that does not
+   * match is simply not shared.
+   */
   private previous = new Map<string, EncodedResource>();
   private current = new Map<string, EncodedResource>();
 
   encode(typeUrl: TypeUrl, schema: DescMessage, name: string, message: Message): EncodedResource {
     const bytes = toBinary(schema, message);
     const version = contentHash(bytes);
-    const key = `${typeUrl}\u0000${name}\u0000${version}`;
-    const known = this.current.get(key) ?? this.previous.get(key);
-    const resource = known ?? { name, typeUrl, version, bytes };
-    this.current.set(key, resource);
+    let resource = this.current.get(version);
+    if (resource === undefined || resource.typeUrl !== typeUrl || resource.name !== name) {
+      const known = this.previous.get(version);
+      resource =
+        known !== undefined && known.typeUrl === typeUrl && known.name === name
+          ? known
+          : { name, typeUrl, version, bytes };
+      this.current.set(version, resource);
+    }
     return resource;
   }
 
@@ -48,7 +58,7 @@ export class Encoder {
    * (a snapshot that carries it over as it is), so the next generation still finds it.
    */
   retain(resource: EncodedResource): void {
-    this.current.set(`${resource.typeUrl}\u0000${resource.name}\u0000${resource.version}`, resource);
+    this.current.set(resource.version, resource);
   }
 
   /** Starts a generation: resources not encoded again since the last call are dropped. */
