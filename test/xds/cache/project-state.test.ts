@@ -1,51 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { applyDocuments } from '../../../src/api/apply.js';
-import { OperationLog } from '../../../src/api/operations.js';
-import { ResourceService } from '../../../src/api/resource-service.js';
-import { openStore } from '../../../src/store/open.js';
 import type { Store } from '../../../src/store/store.js';
 import type { Change } from '../../../src/store/types.js';
 import { ProjectState } from '../../../src/xds/cache/project-state.js';
+import { backendServiceDoc, NEG, NEG_DOC, projectStore } from './fixture.js';
 
 let store: Store;
-let resources: ResourceService;
-const NEG = 'projects/p/zones/us-central1-a/networkEndpointGroups/neg';
+let apply: (project: string, docs: unknown[]) => Promise<void>;
 
 before(async () => {
-  store = await openStore('sqlite::memory:');
-  resources = new ResourceService(store, new OperationLog());
-  await store.write((tx) =>
-    tx.createProject({ id: 'p', number: '111', createdAt: new Date().toISOString() }),
-  );
-  await store.write((tx) =>
-    resources.writeInTx(
-      tx,
-      { project: 'p', scope: 'global', collection: 'networks' },
-      { name: 'default' },
-      { mode: 'insert' },
-    ),
-  );
-  await applyDocuments(
-    store,
-    resources,
-    'p',
-    [
-      {
-        kind: 'networkEndpointGroup',
-        name: 'neg',
-        zone: 'us-central1-a',
-        networkEndpoints: [{ ipAddress: '10.0.0.1', port: 8080 }],
-      },
-      {
-        kind: 'backendService',
-        name: 'svc',
-        protocol: 'GRPC',
-        backends: [{ group: 'zones/us-central1-a/networkEndpointGroups/neg' }],
-      },
-    ],
-    false,
-  );
+  ({ store, apply } = await projectStore([{ id: 'p', number: '111' }]));
+  await apply('p', [NEG_DOC, backendServiceDoc()]);
 });
 
 after(async () => {
@@ -75,21 +40,7 @@ test('an endpoint change makes a new input with the same resources; a resource c
   assert.equal(second.resources, first.resources, 'translation keeps its index and visibility');
   assert.equal(second.endpoints.get(NEG)?.length, 2);
 
-  await applyDocuments(
-    store,
-    resources,
-    'p',
-    [
-      {
-        kind: 'backendService',
-        name: 'svc',
-        protocol: 'GRPC',
-        timeoutSec: 5,
-        backends: [{ group: 'zones/us-central1-a/networkEndpointGroups/neg' }],
-      },
-    ],
-    false,
-  );
+  await apply('p', [{ ...backendServiceDoc(), timeoutSec: 5 }]);
   await state.apply(store, [change('backendServices', 'global', 'svc')]);
   const third = state.input();
   assert.notEqual(third.resources, second.resources);

@@ -1,56 +1,31 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pino from 'pino';
-import { applyDocuments } from '../../../src/api/apply.js';
-import { OperationLog } from '../../../src/api/operations.js';
 import { Renderer } from '../../../src/api/render.js';
-import { ResourceService } from '../../../src/api/resource-service.js';
-import { openStore } from '../../../src/store/open.js';
+import type { ResourceService } from '../../../src/api/resource-service.js';
 import type { Store } from '../../../src/store/store.js';
 import { SnapshotCache } from '../../../src/xds/cache/snapshot-cache.js';
 import { type NodeInfo, type Snapshot, TYPE_URL, XdsRefusal } from '../../../src/xds/types.js';
+import { backendServiceDoc, NEG, NEG_DOC, projectStore } from './fixture.js';
 
 let store: Store;
 let resources: ResourceService;
 let cache: SnapshotCache;
+let applyTo: (project: string, docs: unknown[]) => Promise<void>;
 
 before(async () => {
-  store = await openStore('sqlite::memory:');
-  resources = new ResourceService(store, new OperationLog());
+  ({
+    store,
+    resources,
+    apply: applyTo,
+  } = await projectStore([
+    { id: 'p', number: '111' },
+    { id: 'empty', number: '222' },
+  ]));
   cache = new SnapshotCache(store, { logger: pino({ level: 'silent' }), debounceMs: 50, debounceMaxMs: 400 });
-  await store.write(async (tx) => {
-    await tx.createProject({ id: 'p', number: '111', createdAt: new Date().toISOString() });
-    await tx.createProject({ id: 'empty', number: '222', createdAt: new Date().toISOString() });
-  });
-  for (const project of ['p', 'empty']) {
-    await store.write((tx) =>
-      resources.writeInTx(
-        tx,
-        { project, scope: 'global', collection: 'networks' },
-        { name: 'default' },
-        { mode: 'insert' },
-      ),
-    );
-  }
   await apply([
-    {
-      kind: 'networkEndpointGroup',
-      name: 'neg',
-      zone: 'us-central1-a',
-      networkEndpoints: [{ ipAddress: '10.0.0.1', port: 8080 }],
-    },
-    {
-      kind: 'backendService',
-      name: 'svc',
-      protocol: 'GRPC',
-      backends: [
-        {
-          group: 'zones/us-central1-a/networkEndpointGroups/neg',
-          balancingMode: 'RATE',
-          maxRatePerEndpoint: 10,
-        },
-      ],
-    },
+    NEG_DOC,
+    backendServiceDoc({ balancingMode: 'RATE', maxRatePerEndpoint: 10 }),
     urlMap(),
     { kind: 'targetGrpcProxy', name: 'proxy', urlMap: 'global/urlMaps/map' },
     {
@@ -69,7 +44,7 @@ after(async () => {
 });
 
 async function apply(docs: unknown[]): Promise<void> {
-  await applyDocuments(store, resources, 'p', docs, false);
+  await applyTo('p', docs);
 }
 
 /** The project's URL map, with these route rules in its path matcher (none: as set up). */
@@ -161,11 +136,7 @@ test('an endpoint change republishes only EDS; a URL map change republishes RDS'
   const sub = await cache.subscribe(node('111'), change.onChange);
   try {
     const before = sub.current();
-    await store.write((tx) =>
-      tx.attachEndpoints('projects/p/zones/us-central1-a/networkEndpointGroups/neg', [
-        { ipAddress: '10.0.0.2', port: 8080, instance: '' },
-      ]),
-    );
+    await store.write((tx) => tx.attachEndpoints(NEG, [{ ipAddress: '10.0.0.2', port: 8080, instance: '' }]));
     const afterEds = await change.promise;
     assert.notEqual(afterEds.versions.get(TYPE_URL.endpoint), before.versions.get(TYPE_URL.endpoint));
     for (const t of [TYPE_URL.route, TYPE_URL.cluster])
@@ -215,11 +186,7 @@ function slowCache(): SnapshotCache {
 }
 
 const attach = (ip: string) =>
-  store.write((tx) =>
-    tx.attachEndpoints('projects/p/zones/us-central1-a/networkEndpointGroups/neg', [
-      { ipAddress: ip, port: 8080, instance: '' },
-    ]),
-  );
+  store.write((tx) => tx.attachEndpoints(NEG, [{ ipAddress: ip, port: 8080, instance: '' }]));
 
 test('the first change after a quiet period is pushed at once, without waiting for the quiet period', async () => {
   const quiet = slowCache();
@@ -338,9 +305,8 @@ test('a health change republishes EDS and leaves LDS, gRPC server listeners incl
   const sub = await healthCache.subscribe(node('111', 'default', 'health'), change.onChange);
   try {
     const before = sub.current();
-    const neg = 'projects/p/zones/us-central1-a/networkEndpointGroups/neg';
-    health.set(`${neg}|10.0.0.1|8080`, 'UNHEALTHY');
-    healthCache.healthChanged('p', new Set([neg]));
+    health.set(`${NEG}|10.0.0.1|8080`, 'UNHEALTHY');
+    healthCache.healthChanged('p', new Set([NEG]));
     const after = await change.promise;
     assert.notEqual(after.versions.get(TYPE_URL.endpoint), before.versions.get(TYPE_URL.endpoint));
     assert.equal(after.versions.get(TYPE_URL.listener), before.versions.get(TYPE_URL.listener));
