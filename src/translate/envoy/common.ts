@@ -81,16 +81,15 @@ const NO_CASE = Object.freeze({ case: undefined });
 type Convert = (value: unknown) => unknown;
 
 /**
- * Per message type: its zero message, with every field an own property (fields with explicit
- * presence hold undefined: not set, to toBinary and reflection alike), and a conversion per
- * field whose init value may need one (a nested message given as a plain object, a list or
- * map of them, an empty list, map or oneof).
+ * Per message type: how to make its zero message, with every field an own property (fields
+ * with explicit presence hold undefined: not set, to toBinary and reflection alike), and a
+ * conversion per field whose init value may need one (a nested message given as a plain
+ * object, a list or map of them, an empty list, map or oneof).
  */
 interface Template {
-  zero: Record<string, unknown>;
   /**
-   * Makes a copy of `zero` from an object literal: every copy has all fields in-object, and
-   * V8 makes it by copying the literal's boilerplate (the primitive values are in the source).
+   * Makes a zero message from an object literal: every copy has all fields in-object, and V8
+   * makes it by copying the literal's boilerplate (the primitive values are in the source).
    */
   copy: () => Record<string, unknown>;
   convert: Map<string, Convert>;
@@ -109,7 +108,7 @@ function templateOf(schema: DescMessage): Template {
   const made = create(schema);
   const zero = { ...(made as unknown as Record<string, unknown>) };
   const convert = new Map<string, Convert>();
-  found = { zero, convert, copy: () => ({}), prototyped: Object.getPrototypeOf(made) !== Object.prototype };
+  found = { convert, copy: () => ({}), prototyped: Object.getPrototypeOf(made) !== Object.prototype };
   // Before the fields: a message type can contain itself.
   TEMPLATES.set(schema, found);
   for (const oneof of schema.oneofs) {
