@@ -457,11 +457,15 @@ class ProjectEntry {
     versions.set(TYPE_URL.endpoint, typeVersion(eds));
     // What is carried over stays in the encoder's generation: the next rebuild then finds the
     // same objects (already validated, their wire encodings cached) instead of new ones.
-    // (Server listeners are kept by their own maps, not the encoder's.)
+    // Server listeners are kept by their own maps, not the encoder's: of LDS, only the view's
+    // own listeners are walked, not the thousands of server listeners beside them.
     for (const [typeUrl, byName] of resources) {
-      for (const [name, r] of byName) {
-        if (typeUrl !== TYPE_URL.listener || !name.startsWith(SERVER_LISTENER_PREFIX)) this.encoder.retain(r);
-      }
+      if (typeUrl !== TYPE_URL.listener) for (const r of byName.values()) this.encoder.retain(r);
+    }
+    const lds = resources.get(TYPE_URL.listener);
+    for (const l of v.config.listeners) {
+      const r = lds?.get(l.name);
+      if (r !== undefined) this.encoder.retain(r);
     }
     v.serverListenerNames = serverListenerNames;
     v.snapshot = { resources, versions, ...(changedAt === undefined ? {} : { changedAt }) };
