@@ -10,7 +10,6 @@ import {
   type MessageShape,
   type Registry,
   ScalarType,
-  toBinary,
 } from '@bufbuild/protobuf';
 import { type Any, AnySchema, type Duration, DurationSchema, isWrapperDesc } from '@bufbuild/protobuf/wkt';
 import {
@@ -32,6 +31,7 @@ import { HttpConnectionManagerSchema } from '../../gen/envoy/extensions/filters/
 import { TcpProxySchema } from '../../gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy_pb.js';
 import { UuidRequestIdConfigSchema } from '../../gen/envoy/extensions/request_id/uuid/v3/uuid_pb.js';
 import { HttpProtocolOptionsSchema } from '../../gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js';
+import { encodeBinary } from '../../protobuf/binary-encoder.js';
 import type { IrDuration } from '../ir/types.js';
 
 export const FILTER = {
@@ -243,7 +243,7 @@ export function pack<Desc extends DescMessage>(schema: Desc, packed: MessageShap
     typeUrl = `type.googleapis.com/${schema.typeName}`;
     TYPE_URLS.set(schema.typeName, typeUrl);
   }
-  return message(AnySchema, { typeUrl, value: toBinary(schema, packed) });
+  return message(AnySchema, { typeUrl, value: encodeBinary(schema, packed) });
 }
 
 export function socketAddress(address: string, port: number): Address {

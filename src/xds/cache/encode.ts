@@ -1,9 +1,10 @@
 import * as crypto from 'node:crypto';
-import { type DescMessage, type Message, toBinary } from '@bufbuild/protobuf';
+import type { DescMessage, Message } from '@bufbuild/protobuf';
 import { ClusterSchema } from '../../gen/envoy/config/cluster/v3/cluster_pb.js';
 import { ClusterLoadAssignmentSchema } from '../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { ListenerSchema } from '../../gen/envoy/config/listener/v3/listener_pb.js';
 import { RouteConfigurationSchema } from '../../gen/envoy/config/route/v3/route_pb.js';
+import { encodeBinary } from '../../protobuf/binary-encoder.js';
 import { type EncodedResource, TYPE_URL, type TypeUrl } from '../types.js';
 
 export const SCHEMA_OF: Record<TypeUrl, DescMessage> = {
@@ -39,7 +40,7 @@ export class Encoder {
   private current = new Map<string, EncodedResource>();
 
   encode(typeUrl: TypeUrl, schema: DescMessage, name: string, message: Message): EncodedResource {
-    const bytes = toBinary(schema, message);
+    const bytes = encodeBinary(schema, message);
     const version = contentHash(bytes);
     let resource = this.current.get(version);
     if (resource === undefined || resource.typeUrl !== typeUrl || resource.name !== name) {
