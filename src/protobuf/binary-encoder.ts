@@ -1,11 +1,10 @@
 // Protobuf binary encoding compiled per message type: byte for byte what protobuf-es's toBinary
-// writes, three to four times faster. toBinary walks a message through a closure per field and
-// writes nested messages into a growing buffer, shifting each one larger than 127 bytes to make
-// room for its length; Envoy's resources nest deeply, so the same bytes move several times.
-// Here each root type gets generated source for every type it reaches: a first pass computes
-// every nested message's and string's length in one array (pre-order), a second writes into a
-// buffer of the exact size, reading the lengths back in the same order. Nothing is copied
-// twice and nothing is allocated but the result.
+// writes, about five times faster on Envoy's resources. toBinary walks a message through a
+// closure per field and writes nested messages into a growing buffer, shifting each one larger
+// than 127 bytes to make room for its length; Envoy's resources nest deeply, so the same bytes
+// move several times. Here each root type gets generated source for every type it reaches: a
+// first pass computes every nested message's and string's length into one array (pre-order),
+// a second writes into a buffer of the exact size, reading the lengths back in the same order.
 import {
   create,
   type DescField,

@@ -19,7 +19,7 @@ import { buildConfigIr, buildEndpointsIr } from './ir/build.js';
 import { SERVER_LISTENER_PREFIX, serverListenerIr } from './ir/server.js';
 import type { ConfigOutput, EndpointsOutput, NodeView, TranslateInput } from './types.js';
 
-export { TYPE_REGISTRY } from './envoy/common.js';
+export { packedFrom, TYPE_REGISTRY } from './envoy/common.js';
 export { buildConfigIr, buildEndpointsIr } from './ir/build.js';
 export { SERVER_LISTENER_PREFIX } from './ir/server.js';
 export type * from './ir/types.js';

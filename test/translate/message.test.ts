@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create, equals, isFieldSet, toBinary } from '@bufbuild/protobuf';
-import { DurationSchema, FieldDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
+import { anyPack, DurationSchema, FieldDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { ClusterSchema } from '../../src/gen/envoy/config/cluster/v3/cluster_pb.js';
 import { RouteActionSchema } from '../../src/gen/envoy/config/route/v3/route_components_pb.js';
-import { message } from '../../src/translate/envoy/common.js';
+import { RouterSchema } from '../../src/gen/envoy/extensions/filters/http/router/v3/router_pb.js';
+import { message, pack, packedFrom } from '../../src/translate/envoy/common.js';
 
 test('message() builds what create() builds, byte for byte and field for field', () => {
   const init = {
@@ -46,4 +47,13 @@ test('types that keep defaults on a prototype (proto2) are left to create()', ()
   assert.equal(isFieldSet(made, FieldDescriptorProtoSchema.field.jsonName), false);
   assert.equal(made.jsonName, '');
   assert.ok(equals(FieldDescriptorProtoSchema, made, create(FieldDescriptorProtoSchema, { name: 'f' })));
+});
+
+test('pack() encodes the message into the Any and remembers the message for output validation', () => {
+  const router = message(RouterSchema, { suppressEnvoyHeaders: true });
+  const any = pack(RouterSchema, router);
+  assert.equal(any.typeUrl, `type.googleapis.com/${RouterSchema.typeName}`);
+  assert.deepEqual(any.value, toBinary(RouterSchema, router));
+  assert.equal(packedFrom(any), router);
+  assert.equal(packedFrom(anyPack(RouterSchema, router)), undefined, 'only what pack() packed');
 });

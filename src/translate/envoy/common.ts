@@ -6,6 +6,7 @@ import {
   type DescField,
   type DescMessage,
   isMessage,
+  type Message,
   type MessageInitShape,
   type MessageShape,
   type Registry,
@@ -236,6 +237,9 @@ export const SELF_CONFIG_SOURCE: ConfigSource = shared(
 /** Type URLs by message type: one string each, not one per packed message. */
 const TYPE_URLS = new Map<string, string>();
 
+/** Each Any this translator packed → the message it holds, which output validation reads. */
+const PACKED_FROM = new WeakMap<Any, Message>();
+
 /** anyPack(), with the type URL shared. */
 export function pack<Desc extends DescMessage>(schema: Desc, packed: MessageShape<Desc>): Any {
   let typeUrl = TYPE_URLS.get(schema.typeName);
@@ -243,7 +247,14 @@ export function pack<Desc extends DescMessage>(schema: Desc, packed: MessageShap
     typeUrl = `type.googleapis.com/${schema.typeName}`;
     TYPE_URLS.set(schema.typeName, typeUrl);
   }
-  return message(AnySchema, { typeUrl, value: encodeBinary(schema, packed) });
+  const any = message(AnySchema, { typeUrl, value: encodeBinary(schema, packed) });
+  PACKED_FROM.set(any, packed);
+  return any;
+}
+
+/** The message a translated Any was packed from (its value is that message's encoding). */
+export function packedFrom(any: Any): Message | undefined {
+  return PACKED_FROM.get(any);
 }
 
 export function socketAddress(address: string, port: number): Address {

@@ -1,4 +1,5 @@
 import type { DescMessage, Message } from '@bufbuild/protobuf';
+import { packedFrom } from '../../translate/index.js';
 import type { ConfigOutput, EndpointsOutput } from '../../translate/types.js';
 import type { EncodedResource } from '../types.js';
 import { checkConsistency, validateMessage } from '../validate/index.js';
@@ -14,7 +15,9 @@ export class OutputValidator {
   /** Problems with one resource, as `<name>: <field path>: <message>`. */
   resource(encoded: EncodedResource, schema: DescMessage, message: Message): string[] {
     if (this.passed.has(encoded)) return [];
-    const problems = validateMessage(schema, message).map((v) => `${encoded.name}: ${v.path}: ${v.message}`);
+    const problems = validateMessage(schema, message, { packedFrom }).map(
+      (v) => `${encoded.name}: ${v.path}: ${v.message}`,
+    );
     if (problems.length === 0) this.passed.add(encoded);
     return problems;
   }

@@ -42,7 +42,7 @@ import {
   type Registry,
   ScalarType,
 } from '@bufbuild/protobuf';
-import { type ReflectMessage, reflect, type ScalarValue } from '@bufbuild/protobuf/reflect';
+import { reflect, type ScalarValue, scalarZeroValue } from '@bufbuild/protobuf/reflect';
 import {
   type Any,
   type Duration,
@@ -104,6 +104,11 @@ export interface ValidateOptions {
   registry?: Registry;
   /** Report an Any whose type the registry does not know (default true). */
   unknownAnyIsViolation?: boolean;
+  /**
+   * The message an Any was packed from, when the caller still has it: validated as it is
+   * instead of decoded from the Any's bytes (which must be its encoding).
+   */
+  packedFrom?: (any: Any) => Message | undefined;
 }
 
 /** Validates `message` (of type `schema`) and everything it contains, including packed Anys. */
@@ -115,16 +120,20 @@ export function validateMessage(
   const ctx: Ctx = {
     registry: options.registry ?? envoyRegistry(),
     unknownAnyIsViolation: options.unknownAnyIsViolation ?? true,
+    packedFrom: options.packedFrom,
     out: [],
     anyDepth: 0,
   };
-  validateReflect(ctx, '', reflect(schema, message as never));
+  if (message.$typeName !== schema.typeName)
+    throw new Error(`cannot validate a ${message.$typeName} as a ${schema.typeName}`);
+  validateFields(ctx, '', schema, message);
   return ctx.out;
 }
 
 interface Ctx {
   registry: Registry;
   unknownAnyIsViolation: boolean;
+  packedFrom: ((any: Any) => Message | undefined) | undefined;
   out: Violation[];
   anyDepth: number;
 }
@@ -137,7 +146,22 @@ type Num = number | bigint;
 type Elem =
   | { kind: 'scalar'; scalar: ScalarType; value: ScalarValue }
   | { kind: 'enum'; desc: DescEnum; value: number }
-  | { kind: 'message'; desc: DescMessage; value: ReflectMessage | undefined };
+  | { kind: 'message'; desc: DescMessage; value: MessageValue | undefined };
+
+/**
+ * A message-typed value as protobuf-es holds it: the message itself, except a singular
+ * wrapper field (its scalar) and a google.protobuf.Struct field (a JSON object).
+ */
+type MessageValue =
+  | { held: 'message'; message: Message }
+  | { held: 'scalar'; scalar: ScalarValue }
+  | { held: 'json'; json: unknown };
+
+function messageValue(desc: DescMessage, value: unknown, singular: boolean): MessageValue {
+  if (desc.typeName === 'google.protobuf.Struct') return { held: 'json', json: value };
+  if (singular && isWrapperDesc(desc)) return { held: 'scalar', scalar: value as ScalarValue };
+  return { held: 'message', message: value as Message };
+}
 
 function push(ctx: Ctx, path: string, rule: string, message: string): void {
   ctx.out.push({ path, rule, message });
@@ -243,64 +267,87 @@ function rulesOf(desc: DescMessage): MessageRules {
   return rules;
 }
 
-function validateReflect(ctx: Ctx, path: string, rm: ReflectMessage): void {
-  const desc = rm.desc;
+/** Plain property access, not protobuf-es reflection: no object per message and field read. */
+function validateFields(ctx: Ctx, path: string, desc: DescMessage, message: Message): void {
   if (desc.typeName === 'google.protobuf.Any') {
-    validateAnyPayload(ctx, path, rm.message as Any);
+    validateAnyPayload(ctx, path, message as Any);
     return;
   }
   const messageRules = rulesOf(desc);
   if (messageRules.disabled) return;
+  const m = message as unknown as Record<string, unknown>;
   for (const oneof of messageRules.requiredOneofs) {
-    if (rm.oneofCase(oneof) === undefined)
+    if ((m[oneof.localName] as { case?: string } | undefined)?.case === undefined)
       push(ctx, join(path, oneof.name), 'oneof.required', 'value is required');
   }
   for (const field of messageRules.checked) {
     const rules = messageRules.fieldRules.get(field);
     if (rules !== undefined) reportUnknownFieldRules(ctx, path, field.name, rules);
-    if (field.oneof !== undefined && rm.oneofCase(field.oneof) !== field) continue;
+    let value: unknown;
+    if (field.oneof !== undefined) {
+      const chosen = m[field.oneof.localName] as { case?: string; value?: unknown } | undefined;
+      if (chosen?.case !== field.localName) continue;
+      value = chosen.value;
+    } else {
+      value = m[field.localName];
+    }
     switch (field.fieldKind) {
       case 'scalar':
         if (rules === undefined) continue;
-        if (field.presence === FeatureSet_FieldPresence.EXPLICIT && !rm.isSet(field)) continue;
+        if (field.presence === FeatureSet_FieldPresence.EXPLICIT && !isFieldSet(message, field)) continue;
         checkElem(
           ctx,
           join(path, field.name),
-          { kind: 'scalar', scalar: field.scalar, value: rm.get(field) },
+          {
+            kind: 'scalar',
+            scalar: field.scalar,
+            value: normalizeScalar(field.scalar, value ?? scalarZeroValue(field.scalar, false)),
+          },
           rules,
         );
         continue;
       case 'enum':
         if (rules === undefined) continue;
-        if (field.presence === FeatureSet_FieldPresence.EXPLICIT && !rm.isSet(field)) continue;
+        if (field.presence === FeatureSet_FieldPresence.EXPLICIT && !isFieldSet(message, field)) continue;
         checkElem(
           ctx,
           join(path, field.name),
-          { kind: 'enum', desc: field.enum, value: rm.get(field) },
+          {
+            kind: 'enum',
+            desc: field.enum,
+            value: (value as number | undefined) ?? field.enum.values[0]!.number,
+          },
           rules,
         );
         continue;
       case 'message': {
-        const set = rm.isSet(field);
         // An unset message field without rules has nothing to check.
-        if (!set && rules === undefined) continue;
+        if (value === undefined && rules === undefined) continue;
         checkElem(
           ctx,
           join(path, field.name),
-          { kind: 'message', desc: field.message, value: set ? rm.get(field) : undefined },
+          {
+            kind: 'message',
+            desc: field.message,
+            value:
+              value === undefined ? undefined : messageValue(field.message, value, field.oneof === undefined),
+          },
           rules,
         );
         continue;
       }
-    }
-    const fpath = join(path, field.name);
-    switch (field.fieldKind) {
       case 'list':
-        checkList(ctx, fpath, field, rm, rules);
-        break;
+        checkList(ctx, join(path, field.name), field, (value as readonly unknown[] | undefined) ?? [], rules);
+        continue;
       case 'map':
-        checkMap(ctx, fpath, field, rm, rules);
-        break;
+        checkMap(
+          ctx,
+          join(path, field.name),
+          field,
+          (value as Record<string, unknown> | undefined) ?? {},
+          rules,
+        );
+        continue;
     }
   }
 }
@@ -332,16 +379,18 @@ function validateAnyPayload(ctx: Ctx, path: string, any: Any): void {
     push(ctx, path, 'any.depth', `Any nested deeper than ${MAX_ANY_DEPTH} levels`);
     return;
   }
-  let inner: Message;
-  try {
-    inner = fromBinary(desc, any.value);
-  } catch (err) {
-    push(ctx, path, 'any.decode', `cannot decode ${any.typeUrl}: ${(err as Error).message}`);
-    return;
+  let inner = ctx.packedFrom?.(any);
+  if (inner?.$typeName !== desc.typeName) {
+    try {
+      inner = fromBinary(desc, any.value);
+    } catch (err) {
+      push(ctx, path, 'any.decode', `cannot decode ${any.typeUrl}: ${(err as Error).message}`);
+      return;
+    }
   }
   ctx.anyDepth++;
   try {
-    validateReflect(ctx, path, reflect(desc, inner as never));
+    validateFields(ctx, path, desc, inner);
   } finally {
     ctx.anyDepth--;
   }
@@ -354,7 +403,7 @@ function listElem(field: DescField & { fieldKind: 'list' }, value: unknown): Ele
     case 'enum':
       return { kind: 'enum', desc: field.enum, value: value as number };
     case 'message':
-      return { kind: 'message', desc: field.message, value: value as ReflectMessage };
+      return { kind: 'message', desc: field.message, value: messageValue(field.message, value, false) };
   }
 }
 
@@ -362,10 +411,9 @@ function checkList(
   ctx: Ctx,
   path: string,
   field: DescField & { fieldKind: 'list' },
-  rm: ReflectMessage,
+  list: readonly unknown[],
   rules?: FieldRules,
 ) {
-  const list = rm.get(field);
   let items: FieldRules | undefined;
   if (rules !== undefined && rules.type.case !== undefined) {
     if (rules.type.case !== 'repeated') {
@@ -383,34 +431,30 @@ function checkList(
       if (
         set.has('ignore_empty') &&
         isTrue(reflect(RepeatedRulesSchema, r).get(fieldByName(RepeatedRulesSchema, 'ignore_empty'))) &&
-        list.size === 0
+        list.length === 0
       ) {
         return;
       }
-      if (set.has('min_items') && BigInt(list.size) < r.minItems) {
+      if (set.has('min_items') && BigInt(list.length) < r.minItems) {
         push(ctx, path, 'repeated.min_items', `value must contain at least ${r.minItems} item(s)`);
       }
-      if (set.has('max_items') && BigInt(list.size) > r.maxItems) {
+      if (set.has('max_items') && BigInt(list.length) > r.maxItems) {
         push(ctx, path, 'repeated.max_items', `value must contain no more than ${r.maxItems} item(s)`);
       }
-      if (set.has('unique') && r.unique) checkUnique(ctx, path, field, [...list]);
+      if (set.has('unique') && r.unique) checkUnique(ctx, path, field, list);
       items = r.items;
     }
   }
   // Scalars and enums without item rules have nothing to check.
   if (items === undefined && field.listKind !== 'message') return;
-  let i = 0;
-  for (const value of list) {
-    checkElem(ctx, `${path}[${i}]`, listElem(field, value), items);
-    i++;
-  }
+  for (let i = 0; i < list.length; i++) checkElem(ctx, `${path}[${i}]`, listElem(field, list[i]), items);
 }
 
 function checkUnique(
   ctx: Ctx,
   path: string,
   field: DescField & { fieldKind: 'list' },
-  values: unknown[],
+  values: readonly unknown[],
 ): void {
   for (let i = 0; i < values.length; i++) {
     for (let j = 0; j < i; j++) {
@@ -424,28 +468,33 @@ function checkUnique(
 
 function sameElem(field: DescField & { fieldKind: 'list' }, a: unknown, b: unknown): boolean {
   if (field.listKind === 'message') {
-    return equals(
-      field.message,
-      (a as ReflectMessage).message as never,
-      (b as ReflectMessage).message as never,
-    );
+    if (field.message.typeName === 'google.protobuf.Struct') return JSON.stringify(a) === JSON.stringify(b);
+    return equals(field.message, a as never, b as never);
   }
   if (a instanceof Uint8Array && b instanceof Uint8Array) return bytesEqual(a, b);
   return a === b;
 }
 
-function mapKeyText(key: unknown): string {
-  return typeof key === 'string' ? JSON.stringify(key) : String(key);
+/** Map keys are object keys (strings): each key type's value back, as reflection gives it. */
+function mapKey(type: ScalarType, key: string): ScalarValue {
+  switch (type) {
+    case ScalarType.STRING:
+      return key;
+    case ScalarType.BOOL:
+      return key === 'true';
+    default:
+      return is64(type) ? BigInt(key) : Number(key);
+  }
 }
 
 function checkMap(
   ctx: Ctx,
   path: string,
   field: DescField & { fieldKind: 'map' },
-  rm: ReflectMessage,
+  map: Record<string, unknown>,
   rules?: FieldRules,
 ) {
-  const map = rm.get(field);
+  const keys = Object.keys(map);
   let keyRules: FieldRules | undefined;
   let valueRules: FieldRules | undefined;
   let noSparse = false;
@@ -466,14 +515,14 @@ function checkMap(
       if (
         set.has('ignore_empty') &&
         isTrue(reflect(MapRulesSchema, r).get(fieldByName(MapRulesSchema, 'ignore_empty'))) &&
-        map.size === 0
+        keys.length === 0
       ) {
         return;
       }
-      if (set.has('min_pairs') && BigInt(map.size) < r.minPairs) {
+      if (set.has('min_pairs') && BigInt(keys.length) < r.minPairs) {
         push(ctx, path, 'map.min_pairs', `value must contain at least ${r.minPairs} pair(s)`);
       }
-      if (set.has('max_pairs') && BigInt(map.size) > r.maxPairs) {
+      if (set.has('max_pairs') && BigInt(keys.length) > r.maxPairs) {
         push(ctx, path, 'map.max_pairs', `value must contain no more than ${r.maxPairs} pair(s)`);
       }
       noSparse = set.has('no_sparse') && r.noSparse;
@@ -481,13 +530,14 @@ function checkMap(
       valueRules = r.values;
     }
   }
-  for (const [key, value] of map) {
-    const epath = `${path}[${mapKeyText(key)}]`;
+  for (const key of keys) {
+    const value = map[key];
+    const epath = `${path}[${field.mapKey === ScalarType.STRING ? JSON.stringify(key) : key}]`;
     if (keyRules !== undefined) {
       checkElem(
         ctx,
         epath,
-        { kind: 'scalar', scalar: field.mapKey, value: normalizeScalar(field.mapKey, key) },
+        { kind: 'scalar', scalar: field.mapKey, value: mapKey(field.mapKey, key) },
         keyRules,
       );
     }
@@ -500,7 +550,11 @@ function checkMap(
         elem = { kind: 'enum', desc: field.enum, value: value as number };
         break;
       case 'message':
-        elem = { kind: 'message', desc: field.message, value: value as ReflectMessage | undefined };
+        elem = {
+          kind: 'message',
+          desc: field.message,
+          value: value === undefined ? undefined : messageValue(field.message, value, false),
+        };
         if (value === undefined && noSparse) {
           push(ctx, epath, 'map.no_sparse', 'map values cannot be unset');
           continue;
@@ -623,7 +677,7 @@ function checkMessageElem(
   ctx: Ctx,
   path: string,
   desc: DescMessage,
-  value: ReflectMessage | undefined,
+  value: MessageValue | undefined,
   rules: FieldRules | undefined,
 ): void {
   const mrules = rules?.message;
@@ -637,31 +691,38 @@ function checkMessageElem(
     }
     return;
   }
+  // Any, Duration and Timestamp are always held as messages.
+  const message = value.held === 'message' ? value.message : undefined;
   switch (t.case) {
     case undefined:
       break;
     case 'any':
       if (desc.typeName !== 'google.protobuf.Any') mismatch(ctx, path, rules!, desc.typeName);
-      else checkAny(ctx, path, value.message as Any, t.value);
+      else checkAny(ctx, path, message as Any, t.value);
       break;
     case 'duration':
       if (desc.typeName !== 'google.protobuf.Duration') mismatch(ctx, path, rules!, desc.typeName);
-      else checkDuration(ctx, path, value.message as Duration, t.value);
+      else checkDuration(ctx, path, message as Duration, t.value);
       break;
     case 'timestamp':
       if (desc.typeName !== 'google.protobuf.Timestamp') mismatch(ctx, path, rules!, desc.typeName);
-      else checkTimestamp(ctx, path, value.message as Timestamp, t.value);
+      else checkTimestamp(ctx, path, message as Timestamp, t.value);
       break;
     default:
       if (isWrapperDesc(desc)) {
         const inner = desc.fields[0];
-        checkScalar(ctx, path, inner.scalar, normalizeScalar(inner.scalar, value.get(inner)), rules!);
+        const scalar =
+          value.held === 'scalar'
+            ? value.scalar
+            : (message as unknown as Record<string, unknown>)[inner.localName];
+        checkScalar(ctx, path, inner.scalar, normalizeScalar(inner.scalar, scalar), rules!);
       } else {
         mismatch(ctx, path, rules!, desc.typeName);
       }
   }
   if (mrules?.skip) return;
-  validateReflect(ctx, path, value);
+  // A wrapper's scalar and a Struct's JSON hold nothing with rules of its own.
+  if (message !== undefined) validateFields(ctx, path, desc, message);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -420,6 +420,39 @@ describe('google.protobuf.Any is unpacked and validated recursively', () => {
     ]);
     assert.deepEqual(validateMessage(ListenerSchema, l, { unknownAnyIsViolation: false }), []);
   });
+  it('an Any packed by the caller is validated from the message it was packed from, when given', () => {
+    const bad = create(HttpConnectionManagerSchema, { statPrefix: '' });
+    const any = anyPack(HttpConnectionManagerSchema, bad);
+    const l = create(ListenerSchema, {
+      name: 'l',
+      filterChains: [{ filters: [{ name: 'hcm', configType: { case: 'typedConfig', value: any } }] }],
+    });
+    const expected = [
+      'filter_chains[0].filters[0].typed_config.stat_prefix string.min_len',
+      'filter_chains[0].filters[0].typed_config.route_specifier oneof.required',
+    ].sort();
+    const rules = (packedFrom?: (a: typeof any) => Message | undefined) =>
+      validateMessage(ListenerSchema, l, { packedFrom })
+        .map((x) => `${x.path} ${x.rule}`)
+        .sort();
+    assert.deepEqual(rules(), expected, 'decoded from the bytes');
+    const asked: unknown[] = [];
+    assert.deepEqual(
+      rules((a) => {
+        asked.push(a);
+        return bad;
+      }),
+      expected,
+      'read from the message',
+    );
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0], l.filterChains[0]!.filters[0]!.configType.value, 'asked about that Any');
+    // A message of another type than the Any names is not taken for it.
+    assert.deepEqual(
+      rules(() => create(RouterSchema)),
+      expected,
+    );
+  });
   it('an Any whose bytes do not decode is a violation', () => {
     const l = create(ListenerSchema, {
       name: 'l',
