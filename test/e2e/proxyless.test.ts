@@ -371,6 +371,16 @@ describe('proxyless gRPC through Vane', () => {
     });
     assert.equal(detach.status, 200);
     await c.until((r) => r.backend === 'v2-a', { streak: 30 });
+    const timed = await fetch(`${vane.url}/metrics`).then((r) => r.text());
+    for (const trigger of ['configuration', 'endpoints']) {
+      for (const metric of ['vane_xds_rebuild_seconds', 'vane_xds_publish_seconds']) {
+        assert.match(
+          timed,
+          new RegExp(`^${metric}_count\\{trigger="${trigger}"\\} [1-9]`, 'm'),
+          `${metric} timed the ${trigger} rebuilds`,
+        );
+      }
+    }
 
     assert.equal(
       (await vane.api('DELETE', `/compute/v1/projects/${project}/global/forwardingRules/echo-rule`)).status,

@@ -92,6 +92,25 @@ export function metricsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       }
       child.observe(seconds);
     });
+    const rebuildBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+    const rebuildSeconds = new Histogram({
+      name: 'vane_xds_rebuild_seconds',
+      help: "Translating, encoding and validating a project's new snapshots, by trigger (configuration or endpoints)",
+      labelNames: ['trigger'],
+      buckets: rebuildBuckets,
+      registers: [registry],
+    });
+    const publishSeconds = new Histogram({
+      name: 'vane_xds_publish_seconds',
+      help: 'Handing new snapshots to every subscribed stream, which builds and queues its responses, by trigger',
+      labelNames: ['trigger'],
+      buckets: rebuildBuckets,
+      registers: [registry],
+    });
+    xds.cache.rebuilds.add((r) => {
+      rebuildSeconds.observe({ trigger: r.trigger }, r.rebuildSeconds);
+      publishSeconds.observe({ trigger: r.trigger }, r.publishSeconds);
+    });
     new Gauge({
       name: 'vane_xds_pending_bytes',
       help: 'Bytes written to streams and not yet flushed',

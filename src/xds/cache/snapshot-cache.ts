@@ -64,6 +64,20 @@ export interface SnapshotCacheOptions {
   demand?: DemandSource;
 }
 
+/** One rebuild of a project's snapshots, for metrics and the debug log. */
+export interface Rebuild {
+  /**
+   * `configuration`: every view translated again; `endpoints`: an endpoint, health or load
+   * change, which re-translates only the affected ClusterLoadAssignments.
+   */
+  trigger: 'configuration' | 'endpoints';
+  views: number;
+  /** Translating, encoding and validating the new snapshots, publication excluded. */
+  rebuildSeconds: number;
+  /** Handing them to every subscribed stream, each building and queuing its responses. */
+  publishSeconds: number;
+}
+
 /** Why a view's newest configuration was not published. */
 export interface ViewError {
   view: NodeView;
@@ -100,6 +114,8 @@ export class SnapshotCache implements ConfigSource {
   /** Projects found by number: each stream of a connect storm would otherwise read the store. */
   private readonly projectsByNumber = new Map<string, ProjectRecord>();
   private readonly unsubscribe: () => void;
+  /** Observers of every rebuild (the metrics route). */
+  readonly rebuilds = new Set<(rebuild: Rebuild) => void>();
 
   constructor(
     private readonly store: Store,
@@ -175,7 +191,7 @@ export class SnapshotCache implements ConfigSource {
     let entry = this.entries.get(project.id);
     if (!entry) {
       entry = ProjectState.load(this.store, project, this.opts).then(
-        (state) => new ProjectEntry(this.store, state, this.opts),
+        (state) => new ProjectEntry(this.store, state, this.opts, this.rebuilds),
       );
       this.entries.set(project.id, entry);
       entry.catch(() => this.entries.delete(project.id));
@@ -234,10 +250,14 @@ class ProjectEntry {
   private errors: ViewError[] = [];
   private labels: Set<string>;
 
+  /** Time spent in publish() during the current rebuild. */
+  private publishMs = 0;
+
   constructor(
     private readonly store: Store,
     public state: ProjectState,
     private readonly opts: SnapshotCacheOptions,
+    private readonly rebuilds: ReadonlySet<(rebuild: Rebuild) => void>,
   ) {
     this.labels = state.filterLabels();
   }
@@ -359,6 +379,32 @@ class ProjectEntry {
   }
 
   private rebuild(dirt: Dirt, changedAt: number | undefined): void {
+    const start = performance.now();
+    this.publishMs = 0;
+    const trigger = this.rebuildViews(dirt, changedAt);
+    if (trigger === undefined) return;
+    const totalMs = performance.now() - start;
+    const rebuild: Rebuild = {
+      trigger,
+      views: this.views.size,
+      rebuildSeconds: (totalMs - this.publishMs) / 1000,
+      publishSeconds: this.publishMs / 1000,
+    };
+    this.opts.logger.debug(
+      {
+        project: this.state.project.id,
+        trigger,
+        views: rebuild.views,
+        rebuildMs: Math.round(totalMs - this.publishMs),
+        publishMs: Math.round(this.publishMs),
+      },
+      'snapshots rebuilt',
+    );
+    for (const observe of this.rebuilds) observe(rebuild);
+  }
+
+  /** Rebuilds and publishes the views the dirt concerns; what triggered it, if anything was. */
+  private rebuildViews(dirt: Dirt, changedAt: number | undefined): Rebuild['trigger'] | undefined {
     this.encoder.nextGeneration();
     if (dirt.config) {
       this.previousServerListeners = this.serverListeners;
@@ -387,10 +433,10 @@ class ProjectEntry {
         }
       }
       for (const [key, v] of this.views) this.publish(v, old.get(key)?.snapshot);
-      return;
+      return 'configuration';
     }
     const clusters = this.state.servicesUsing(dirt.negs);
-    if (clusters.size === 0) return;
+    if (clusters.size === 0) return undefined;
     const input = this.state.input();
     for (const v of this.views.values()) {
       const previous = v.snapshot;
@@ -402,6 +448,7 @@ class ProjectEntry {
       }
       this.publish(v, previous);
     }
+    return 'endpoints';
   }
 
   /**
@@ -633,6 +680,7 @@ class ProjectEntry {
 
   private publish(v: View, previous: Snapshot | undefined): void {
     if (previous && sameVersions(previous, v.snapshot)) return;
+    const start = performance.now();
     // Computed once per view, so that each of its streams evaluates only what it subscribes to.
     const change = previous === undefined ? undefined : snapshotChange(previous, v.snapshot);
     for (const sub of v.subscribers) {
@@ -642,6 +690,7 @@ class ProjectEntry {
         this.opts.logger.error({ err, node: sub.node.id }, 'snapshot subscriber failed');
       }
     }
+    this.publishMs += performance.now() - start;
   }
 }
 

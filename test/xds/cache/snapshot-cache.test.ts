@@ -4,7 +4,7 @@ import pino from 'pino';
 import { Renderer } from '../../../src/api/render.js';
 import type { ResourceService } from '../../../src/api/resource-service.js';
 import type { Store } from '../../../src/store/store.js';
-import { SnapshotCache } from '../../../src/xds/cache/snapshot-cache.js';
+import { type Rebuild, SnapshotCache } from '../../../src/xds/cache/snapshot-cache.js';
 import { type NodeInfo, type Snapshot, TYPE_URL, XdsRefusal } from '../../../src/xds/types.js';
 import { backendServiceDoc, NEG, NEG_DOC, projectStore } from './fixture.js';
 
@@ -290,6 +290,43 @@ test('a configuration change carries over, as the same objects, the types it did
     }
   } finally {
     sub.close();
+    await apply([urlMap()]);
+  }
+});
+
+test('every rebuild is reported with its trigger, its views and how long translating and publishing took', async () => {
+  // A cache of its own: the shared one may still be rebuilding for the tests before.
+  const timed = new SnapshotCache(store, { logger: pino({ level: 'silent' }), debounceMs: 0 });
+  const reported: Rebuild[] = [];
+  timed.rebuilds.add((r) => reported.push(r));
+  const change = nextChange();
+  const sub = await timed.subscribe(node('111', 'default', 'timed'), change.onChange);
+  try {
+    await attach('10.0.9.1');
+    await change.promise;
+    const next = nextChange();
+    const sub2 = await timed.subscribe(node('111', 'default', 'timed-2'), next.onChange);
+    await apply([
+      urlMap([
+        { priority: 0, matchRules: [{ prefixMatch: '/timed/' }], service: 'global/backendServices/svc' },
+      ]),
+    ]);
+    await next.promise;
+    sub2.close();
+    assert.deepEqual(
+      reported.map((r) => [r.trigger, r.views]),
+      [
+        ['endpoints', 1],
+        ['configuration', 1],
+      ],
+    );
+    for (const r of reported) {
+      assert.ok(r.rebuildSeconds > 0 && r.rebuildSeconds < 60, JSON.stringify(r));
+      assert.ok(r.publishSeconds >= 0 && r.publishSeconds < 60, JSON.stringify(r));
+    }
+  } finally {
+    sub.close();
+    timed.close();
     await apply([urlMap()]);
   }
 });
