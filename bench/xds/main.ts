@@ -112,6 +112,9 @@ interface Change {
   serverCpu: number;
   /** Server CPU time (all threads) from the REST call to the last ACK. */
   serverCpuMs: number;
+  /** Vane's own account of the change: translating the new snapshots, then publishing them. */
+  rebuildMs?: number;
+  publishMs?: number;
 }
 /** What runs the storm and the changes: Vane, or the floor server replaying Vane's bytes. */
 interface Target {
@@ -119,6 +122,8 @@ interface Target {
   pid: number;
   /** Makes the change happen (Vane: a REST call; floor: push the recorded bytes). */
   apply(phase: string): Promise<void>;
+  /** Vane: milliseconds spent rebuilding and publishing snapshots so far (its /metrics). */
+  rebuildTotals?(): Promise<{ rebuildMs: number; publishMs: number }>;
 }
 
 const uuids = Array.from({ length: N }, () => randomUUID());
@@ -213,6 +218,7 @@ async function drive(
       await fleet.all<number>('watch', { typeUrl: spec.typeUrl, resource, check: spec.check(names) }),
     );
     await sleep(50);
+    const b0 = await target.rebuildTotals?.();
     const c0 = proc.sample();
     let t = 0;
     let restMs = 0;
@@ -225,6 +231,7 @@ async function drive(
     });
     const c1 = proc.sample();
     await sleep(debounceMs + 1000);
+    const b1 = await target.rebuildTotals?.();
     const r = await fleet.all<ChangeReport>('collect', t);
     for (const x of r) errors.push(...x.errors.slice(0, 5).map((e) => `${spec.name}: ${e}`));
     const strays = sum(r.map((x) => x.strays));
@@ -241,6 +248,7 @@ async function drive(
       bytes: sum(r.map((x) => x.bytes)),
       serverCpu: cpuShare(c0, c1).all,
       serverCpuMs: c1.cpuMs - c0.cpuMs,
+      ...(b0 && b1 ? { rebuildMs: b1.rebuildMs - b0.rebuildMs, publishMs: b1.publishMs - b0.publishMs } : {}),
     });
     log(`${spec.name}: ${affected} affected, p99 ${ms(dist(latencies).p99)}`);
   }
@@ -378,6 +386,15 @@ try {
       address: server.xdsAddress,
       pid: server.process.pid!,
       apply: (phase) => changeSpecs.find((c) => c.phase === phase)!.vane(),
+      rebuildTotals: async () => {
+        const text = await fetch(`${server.url}/metrics`).then((r) => r.text());
+        const total = (metric: string) =>
+          [...text.matchAll(new RegExp(`^${metric}_sum\\{[^}]*\\} (\\S+)$`, 'gm'))].reduce(
+            (sum, m) => sum + Number(m[1]) * 1000,
+            0,
+          );
+        return { rebuildMs: total('vane_xds_rebuild_seconds'), publishMs: total('vane_xds_publish_seconds') };
+      },
     },
     fleet,
     values.floor,
@@ -487,7 +504,7 @@ function printReport(r: Record<string, unknown>): void {
   for (const c of v.changes) {
     const fc = f?.changes.find((x) => x.phase === c.phase);
     console.log(
-      `| ${c.name}: ${c.affected} ACKed | ${row(c.latency)} | ${fc ? ms(fc.latency.max) : ''} | ${ratio(c.latency.max, fc?.latency.max)} | REST ${ms(c.restMs)}; ${(c.bytes / 1024).toFixed(0)} KiB; server CPU ${pct(c.serverCpu)} (${c.serverCpuMs.toFixed(0)} ms) |`,
+      `| ${c.name}: ${c.affected} ACKed | ${row(c.latency)} | ${fc ? ms(fc.latency.max) : ''} | ${ratio(c.latency.max, fc?.latency.max)} | REST ${ms(c.restMs)};${c.rebuildMs === undefined ? '' : ` rebuild ${ms(c.rebuildMs)} + publish ${ms(c.publishMs!)};`} ${(c.bytes / 1024).toFixed(0)} KiB; server CPU ${pct(c.serverCpu)} (${c.serverCpuMs.toFixed(0)} ms) |`,
     );
   }
   // Fan-out alone, as the floor measures it: from the first affected proxy's ACK to the last
