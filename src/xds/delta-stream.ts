@@ -1,7 +1,7 @@
 // Incremental ADS (DeltaAggregatedResources): one session per stream.
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { DeltaDiscoveryRequest } from '../gen/envoy/service/discovery/v3/discovery_pb.js';
-import type { TypeRecord } from './registry.js';
+import { resourceRecord, type TypeRecord } from './registry.js';
 import {
   AdsSession,
   isFullStateType,
@@ -104,14 +104,7 @@ export class DeltaSession extends AdsSession<DeltaDiscoveryRequest> {
       for (const [name, version] of st.known) {
         const r = all?.get(name);
         if (r !== undefined && r.version === version) {
-          rec.resources.set(name, {
-            status: 'ACKED',
-            version,
-            ackedVersion: version,
-            resource: r,
-            nackMessage: '',
-            updatedAt: now,
-          });
+          rec.resources.set(name, resourceRecord('ACKED', r, version, now));
         }
       }
     }

@@ -18,15 +18,58 @@ export interface NackRecord {
   resourceNames: string[];
 }
 
+/**
+ * One resource's state on one stream. Records are never changed, only replaced, because the
+ * common ones are shared (see `resourceRecord`).
+ */
 export interface ResourceRecord {
-  status: ResourceStatus;
+  readonly status: ResourceStatus;
   /** The version last sent ('' when never sent). */
-  version: string;
-  ackedVersion: string;
+  readonly version: string;
+  readonly ackedVersion: string;
   /** The resource last sent (for CSDS `xds_config`). */
-  resource: EncodedResource | undefined;
-  nackMessage: string;
-  updatedAt: number;
+  readonly resource: EncodedResource | undefined;
+  readonly nackMessage: string;
+  readonly updatedAt: number;
+}
+
+/**
+ * Per status, the last record made for each resource (and for none): the next stream that
+ * reaches the same state within the same second shares it. A fan-out leaves thousands of
+ * streams holding a resource ACKED at one version; a sidecar with every service holds
+ * thousands of resources, so a record per stream and resource was most of the heap. The
+ * price: `updatedAt` of shared records is to the second.
+ */
+const SHARED = new Map<ResourceStatus, WeakMap<EncodedResource, ResourceRecord>>();
+const SHARED_WITHOUT_RESOURCE = new Map<ResourceStatus, ResourceRecord>();
+
+/** A record in a state without a NACK message: shared with every equal one of this second. */
+export function resourceRecord(
+  status: Exclude<ResourceStatus, 'NACKED'>,
+  resource: EncodedResource | undefined,
+  ackedVersion: string,
+  now: number,
+): ResourceRecord {
+  const updatedAt = now - (now % 1000);
+  let byResource = SHARED.get(status);
+  if (byResource === undefined) {
+    byResource = new WeakMap();
+    SHARED.set(status, byResource);
+  }
+  const found = resource === undefined ? SHARED_WITHOUT_RESOURCE.get(status) : byResource.get(resource);
+  if (found !== undefined && found.updatedAt === updatedAt && found.ackedVersion === ackedVersion)
+    return found;
+  const made: ResourceRecord = Object.freeze({
+    status,
+    version: resource?.version ?? '',
+    ackedVersion,
+    resource,
+    nackMessage: '',
+    updatedAt,
+  });
+  if (resource === undefined) SHARED_WITHOUT_RESOURCE.set(status, made);
+  else byResource.set(resource, made);
+  return made;
 }
 
 export interface SentRecord {

@@ -9,6 +9,7 @@ import { identifyNode } from './node.js';
 import {
   type ConnectionRegistry,
   newTypeRecord,
+  resourceRecord,
   type StreamProtocol,
   type StreamRecord,
   type TypeRecord,
@@ -392,10 +393,12 @@ export function recordAck(
   for (const name of rec.lastSent?.resourceNames ?? []) {
     const r = rec.resources.get(name);
     if (r !== undefined && r.status !== 'DOES_NOT_EXIST') {
-      r.status = 'ACKED';
-      r.ackedVersion = r.version;
-      r.nackMessage = '';
-      r.updatedAt = now;
+      rec.resources.set(
+        name,
+        r.resource === undefined
+          ? Object.freeze({ ...r, status: 'ACKED', ackedVersion: r.version, nackMessage: '', updatedAt: now })
+          : resourceRecord('ACKED', r.resource, r.version, now),
+      );
     }
   }
 }
@@ -419,11 +422,11 @@ export function recordNack(
   registry.counters.nacks += 1;
   for (const name of sent?.resourceNames ?? []) {
     const r = rec.resources.get(name);
-    if (r !== undefined && r.status !== 'DOES_NOT_EXIST') {
-      r.status = 'NACKED';
-      r.nackMessage = message;
-      r.updatedAt = now;
-    }
+    if (r !== undefined && r.status !== 'DOES_NOT_EXIST')
+      rec.resources.set(
+        name,
+        Object.freeze({ ...r, status: 'NACKED', nackMessage: message, updatedAt: now }),
+      );
   }
   return !repeated;
 }
@@ -432,26 +435,12 @@ export function recordNack(
 export function recordSent(rec: TypeRecord, resource: EncodedResource, now: number): void {
   const r = rec.resources.get(resource.name);
   if (r !== undefined && r.version === resource.version && r.status === 'ACKED') {
-    r.resource = resource;
+    // The same content again (an equal resource of a newer snapshot): still ACKED.
+    if (r.resource !== resource)
+      rec.resources.set(resource.name, resourceRecord('ACKED', resource, r.ackedVersion, r.updatedAt));
     return;
   }
-  if (r !== undefined) {
-    // Updated in place: at a fan-out to thousands of streams, one object fewer per stream.
-    r.status = 'REQUESTED';
-    r.version = resource.version;
-    r.resource = resource;
-    r.nackMessage = '';
-    r.updatedAt = now;
-    return;
-  }
-  rec.resources.set(resource.name, {
-    status: 'REQUESTED',
-    version: resource.version,
-    ackedVersion: '',
-    resource,
-    nackMessage: '',
-    updatedAt: now,
-  });
+  rec.resources.set(resource.name, resourceRecord('REQUESTED', resource, r?.ackedVersion ?? '', now));
 }
 
 /** Records a newly subscribed name: REQUESTED if it exists (to be sent), else DOES_NOT_EXIST. */
@@ -461,25 +450,10 @@ export function recordSubscribed(rec: TypeRecord, name: string, exists: boolean,
     recordAbsent(rec, name, now);
     return;
   }
-  rec.resources.set(name, {
-    status: 'REQUESTED',
-    version: '',
-    ackedVersion: '',
-    resource: undefined,
-    nackMessage: '',
-    updatedAt: now,
-  });
+  rec.resources.set(name, resourceRecord('REQUESTED', undefined, '', now));
 }
 
 export function recordAbsent(rec: TypeRecord, name: string, now: number): void {
-  const r = rec.resources.get(name);
-  if (r?.status === 'DOES_NOT_EXIST') return;
-  rec.resources.set(name, {
-    status: 'DOES_NOT_EXIST',
-    version: '',
-    ackedVersion: '',
-    resource: undefined,
-    nackMessage: '',
-    updatedAt: now,
-  });
+  if (rec.resources.get(name)?.status === 'DOES_NOT_EXIST') return;
+  rec.resources.set(name, resourceRecord('DOES_NOT_EXIST', undefined, '', now));
 }
