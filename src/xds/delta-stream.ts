@@ -73,8 +73,11 @@ export class DeltaSession extends AdsSession<DeltaDiscoveryRequest> {
         recordAck(this.ctx.registry, rec, nonce, '', now);
       }
     }
-    // Subscription changes are honoured whatever the nonce.
-    for (const name of req.resourceNamesSubscribe) {
+    // Subscription changes are honoured whatever the nonce. Names are kept as the snapshot's
+    // own strings where it has them, so that streams naming the same resources share them.
+    const all = this.snapshot?.resources.get(typeUrl);
+    for (const requested of req.resourceNamesSubscribe) {
+      const name = all?.get(requested)?.name ?? requested;
       if (name === '*') {
         rec.wildcard = true;
         continue;
@@ -83,7 +86,7 @@ export class DeltaSession extends AdsSession<DeltaDiscoveryRequest> {
       // Subscribing to a resource the client already has: send it anyway (unless it just told
       // us its version on (re)connect).
       if (!(first && Object.hasOwn(req.initialResourceVersions, name))) st.known.delete(name);
-      recordSubscribed(rec, name, this.snapshot?.resources.get(typeUrl)?.has(name) ?? false, now);
+      recordSubscribed(rec, name, all?.has(name) ?? false, now);
     }
     for (const name of req.resourceNamesUnsubscribe) {
       if (name === '*') rec.wildcard = false;
@@ -100,7 +103,6 @@ export class DeltaSession extends AdsSession<DeltaDiscoveryRequest> {
     }
     if (first) {
       // Resources the client already holds at the current version count as ACKed.
-      const all = this.snapshot?.resources.get(typeUrl);
       for (const [name, version] of st.known) {
         const r = all?.get(name);
         if (r !== undefined && r.version === version) {

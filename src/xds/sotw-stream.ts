@@ -19,8 +19,6 @@ interface SotwTypeState {
   rec: TypeRecord;
   /** The stream has named resources of this type at least once (ends the legacy wildcard). */
   namedOnce: boolean;
-  /** Name → version of what the client was last sent (what it should hold). */
-  sent: Map<string, string>;
   /** The next evaluation must respond even if nothing differs (first LDS/CDS request). */
   force: boolean;
   /** The snapshot type version last evaluated with the current subscription ('' = re-evaluate). */
@@ -52,7 +50,6 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
       st = {
         rec: this.typeRecord(typeUrl),
         namedOnce: false,
-        sent: new Map(),
         force: isFullStateType(typeUrl),
         evaluated: '',
         lastRequested: undefined,
@@ -94,8 +91,12 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
     const last = st.lastRequested;
     if (last !== undefined && last.length === requested.length && last.every((n, i) => n === requested[i]))
       return false;
-    st.lastRequested = requested;
-    const names = new Set(requested);
+    const all = this.snapshot?.resources.get(typeUrl);
+    // The snapshot's own strings for the names it has, not the ones decoded from the request:
+    // thousands of streams naming the same resources then hold one copy of each name.
+    const named = requested.map((n) => all?.get(n)?.name ?? n);
+    st.lastRequested = named;
+    const names = new Set(named);
     let wildcard = names.delete('*');
     if (names.size > 0) st.namedOnce = true;
     // Legacy wildcard: LDS/CDS naming nothing, as long as the stream never named anything.
@@ -109,10 +110,8 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
     st.evaluated = '';
     if (!wildcard) {
       // Forget what was sent for names no longer subscribed: subscribing again resends them.
-      for (const name of [...st.sent.keys()]) if (!names.has(name)) st.sent.delete(name);
       for (const name of [...rec.resources.keys()]) if (!names.has(name)) rec.resources.delete(name);
     }
-    const all = this.snapshot?.resources.get(typeUrl);
     for (const name of names) recordSubscribed(rec, name, all?.has(name) ?? false, now);
     return true;
   }
@@ -129,34 +128,35 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
     const now = Date.now();
     const all = snapshot.resources.get(typeUrl) ?? new Map<string, EncodedResource>();
     let toSend: EncodedResource[] = [];
+    // Marked DOES_NOT_EXIST once the comparison below has seen what the client held.
+    const absent: string[] = [];
     if (rec.wildcard) {
       for (const r of all.values()) toSend.push(r);
     } else {
       for (const name of rec.names) {
         const r = all.get(name);
         if (r !== undefined) toSend.push(r);
-        else recordAbsent(rec, name, now);
+        else absent.push(name);
       }
     }
     const fullState = isFullStateType(typeUrl);
     if (!fullState) {
       // RDS/EDS cannot signal removal; forget removed ones so a comeback is sent again.
-      for (const name of st.sent.keys()) {
-        if (!all.has(name)) {
-          st.sent.delete(name);
-          recordAbsent(rec, name, now);
-        }
-      }
+      for (const [name, r] of rec.resources)
+        if (r.version !== '' && !all.has(name)) recordAbsent(rec, name, now);
     }
-    let differs = st.force || (fullState && toSend.length !== st.sent.size);
+    let differs = st.force;
     for (let i = 0; !differs && i < toSend.length; i++)
-      differs = st.sent.get(toSend[i]!.name) !== toSend[i]!.version;
+      differs = sentVersion(rec, toSend[i]!.name) !== toSend[i]!.version;
+    // LDS/CDS: the client also holds what it was sent and is not in toSend any more.
+    if (!differs && fullState) differs = toSend.length !== sentCount(rec);
+    for (const name of absent) recordAbsent(rec, name, now);
     if (!differs) return undefined;
     // When only the configuration changed, RDS and EDS responses need not repeat what the
     // client already has: a resource left out is kept, not removed (only LDS and CDS carry
     // the full state). A changed subscription gets everything it names.
     if (!fullState && !st.force && !subscriptionChanged)
-      toSend = toSend.filter((r) => st.sent.get(r.name) !== r.version);
+      toSend = toSend.filter((r) => sentVersion(rec, r.name) !== r.version);
     st.force = false;
     const version = typeVersion;
     const nonce = this.nextNonce();
@@ -164,18 +164,14 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
     if (fullState) {
       // LDS/CDS responses are the whole state: what was sent before and is not now is gone.
       const sentNow = new Set(sentNames);
-      for (const name of st.sent.keys()) {
-        if (!sentNow.has(name)) {
+      for (const [name, r] of [...rec.resources]) {
+        if (r.version !== '' && !sentNow.has(name)) {
           if (rec.names.has(name)) recordAbsent(rec, name, now);
           else rec.resources.delete(name);
         }
       }
-      st.sent = new Map();
     }
-    for (const r of toSend) {
-      st.sent.set(r.name, r.version);
-      recordSent(rec, r, now);
-    }
+    for (const r of toSend) recordSent(rec, r, now);
     rec.lastSent = {
       version,
       nonce,
@@ -186,4 +182,20 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
     };
     return discoveryResponseBytes(version, typeUrl, nonce, toSend);
   }
+}
+
+/**
+ * The version of a resource the client was last sent and should hold; the per-resource CSDS
+ * records say it (a record of a resource not sent, or no longer held, has none).
+ */
+function sentVersion(rec: TypeRecord, name: string): string | undefined {
+  const version = rec.resources.get(name)?.version;
+  return version === '' ? undefined : version;
+}
+
+/** How many resources the client was sent and should hold. */
+function sentCount(rec: TypeRecord): number {
+  let n = 0;
+  for (const r of rec.resources.values()) if (r.version !== '') n++;
+  return n;
 }
