@@ -116,7 +116,11 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
     return true;
   }
 
-  protected buildResponse(typeUrl: TypeUrl, snapshot: Snapshot): Uint8Array | undefined {
+  protected buildResponse(
+    typeUrl: TypeUrl,
+    snapshot: Snapshot,
+    changed: ReadonlySet<string> | undefined,
+  ): Uint8Array | undefined {
     const st = this.types.get(typeUrl);
     if (st === undefined) return undefined;
     const rec = st.rec;
@@ -127,6 +131,11 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
     st.evaluated = typeVersion;
     const now = Date.now();
     const all = snapshot.resources.get(typeUrl) ?? new Map<string, EncodedResource>();
+    const fullState = isFullStateType(typeUrl);
+    if (!fullState && !st.force && !subscriptionChanged && changed !== undefined) {
+      const toSend = changedToSend(rec, all, changed, now);
+      return toSend.length === 0 ? undefined : this.respond(st, typeUrl, snapshot, typeVersion, toSend, now);
+    }
     let toSend: EncodedResource[] = [];
     // Marked DOES_NOT_EXIST once the comparison below has seen what the client held.
     const absent: string[] = [];
@@ -139,7 +148,6 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
         else absent.push(name);
       }
     }
-    const fullState = isFullStateType(typeUrl);
     if (!fullState) {
       // RDS/EDS cannot signal removal; forget removed ones so a comeback is sent again.
       for (const [name, r] of rec.resources)
@@ -157,11 +165,23 @@ export class SotwSession extends AdsSession<DiscoveryRequest> {
     // the full state). A changed subscription gets everything it names.
     if (!fullState && !st.force && !subscriptionChanged)
       toSend = toSend.filter((r) => sentVersion(rec, r.name) !== r.version);
+    return this.respond(st, typeUrl, snapshot, typeVersion, toSend, now);
+  }
+
+  /** Records what a response sends, and encodes it. */
+  private respond(
+    st: SotwTypeState,
+    typeUrl: TypeUrl,
+    snapshot: Snapshot,
+    version: string,
+    toSend: readonly EncodedResource[],
+    now: number,
+  ): Uint8Array {
+    const rec = st.rec;
     st.force = false;
-    const version = typeVersion;
     const nonce = this.nextNonce();
     const sentNames = toSend.map((r) => r.name);
-    if (fullState) {
+    if (isFullStateType(typeUrl)) {
       // LDS/CDS responses are the whole state: what was sent before and is not now is gone.
       const sentNow = new Set(sentNames);
       for (const [name, r] of [...rec.resources]) {
@@ -198,4 +218,29 @@ function sentCount(rec: TypeRecord): number {
   let n = 0;
   for (const r of rec.resources.values()) if (r.version !== '') n++;
   return n;
+}
+
+/**
+ * RDS/EDS after a configuration change, when every name that changed since the last
+ * evaluation is known: only those names can need sending (or be gone), so a stream naming
+ * thousands of resources does not look at each of them for a change to one.
+ */
+function changedToSend(
+  rec: TypeRecord,
+  all: ReadonlyMap<string, EncodedResource>,
+  changed: ReadonlySet<string>,
+  now: number,
+): EncodedResource[] {
+  const toSend: EncodedResource[] = [];
+  for (const name of changed) {
+    const subscribed = rec.wildcard || rec.names.has(name);
+    const r = all.get(name);
+    if (r !== undefined) {
+      if (subscribed && sentVersion(rec, name) !== r.version) toSend.push(r);
+    } else if (rec.names.has(name) || sentVersion(rec, name) !== undefined) {
+      // Gone: forgotten, so that a comeback is sent again.
+      recordAbsent(rec, name, now);
+    }
+  }
+  return toSend;
 }

@@ -182,6 +182,11 @@ export abstract class AdsSession<Req> {
   /** Steps waiting behind an asynchronous one (the first request's subscription), in order. */
   private queue: Promise<void> | undefined;
   private readonly dirty = new Set<TypeUrl>();
+  /**
+   * Per dirty type, when known: the only names that changed since the type was last
+   * evaluated (the changes it concerned, merged). Absent: evaluate everything.
+   */
+  private readonly changedNames = new Map<TypeUrl, Set<string>>();
   private readonly writer: BackPressureWriter;
   private readonly noncePrefix = randomBytes(6).toString('base64url');
   private nonceSeq = 0;
@@ -214,8 +219,15 @@ export abstract class AdsSession<Req> {
   protected abstract head(req: Req): { node: Node | undefined; typeUrl: string; names: readonly string[] };
   /** Applies one request (the node is known and the snapshot loaded). */
   protected abstract handle(req: Req, typeUrl: TypeUrl): void;
-  /** Builds the response for a type if this stream needs one now, else undefined. */
-  protected abstract buildResponse(typeUrl: TypeUrl, snapshot: Snapshot): Uint8Array | undefined;
+  /**
+   * Builds the response for a type if this stream needs one now, else undefined. `changed`,
+   * when given, holds every name that changed since the type was last evaluated.
+   */
+  protected abstract buildResponse(
+    typeUrl: TypeUrl,
+    snapshot: Snapshot,
+    changed: ReadonlySet<string> | undefined,
+  ): Uint8Array | undefined;
   /** Types this stream has asked for (pushed when a snapshot changes). */
   protected abstract requestedTypes(): Iterable<TypeUrl>;
 
@@ -297,7 +309,17 @@ export abstract class AdsSession<Req> {
     this.snapshot = snapshot;
     let any = false;
     for (const t of this.requestedTypes()) {
-      if (narrow && !this.concerns(t, change.names.get(t))) continue;
+      const names = narrow ? change.names.get(t) : undefined;
+      if (narrow && !this.concerns(t, names)) continue;
+      if (names === undefined) {
+        this.changedNames.delete(t);
+      } else if (!this.dirty.has(t)) {
+        this.changedNames.set(t, new Set(names));
+      } else {
+        // Still waiting since an earlier change: what changed since is known only if it was then.
+        const known = this.changedNames.get(t);
+        if (known !== undefined) for (const name of names) known.add(name);
+      }
       this.dirty.add(t);
       any = true;
     }
@@ -317,6 +339,7 @@ export abstract class AdsSession<Req> {
   /** Marks a type for (re)evaluation; `flush` writes what changed, in PUSH_ORDER. */
   protected markDirty(typeUrl: TypeUrl): void {
     this.dirty.add(typeUrl);
+    this.changedNames.delete(typeUrl);
   }
 
   protected flush(): void {
@@ -329,7 +352,9 @@ export abstract class AdsSession<Req> {
         return;
       }
       this.dirty.delete(t);
-      const bytes = this.buildResponse(t, this.snapshot);
+      const changed = this.changedNames.get(t);
+      this.changedNames.delete(t);
+      const bytes = this.buildResponse(t, this.snapshot, changed);
       if (bytes === undefined) continue;
       this.ctx.registry.countPush(t, bytes.byteLength);
       this.writer.write(bytes);
@@ -368,6 +393,7 @@ export abstract class AdsSession<Req> {
     this.subscription?.close();
     this.subscription = undefined;
     this.dirty.clear();
+    this.changedNames.clear();
     this.ctx.registry.close(this.record);
     this.ctx.onEnd(this as AdsSession<unknown>);
   }
