@@ -186,7 +186,7 @@ export abstract class AdsSession<Req> {
    * Per dirty type, when known: the only names that changed since the type was last
    * evaluated (the changes it concerned, merged). Absent: evaluate everything.
    */
-  private readonly changedNames = new Map<TypeUrl, Set<string>>();
+  private readonly changedNames = new Map<TypeUrl, ReadonlySet<string>>();
   private readonly writer: BackPressureWriter;
   private readonly noncePrefix = randomBytes(6).toString('base64url');
   private nonceSeq = 0;
@@ -314,11 +314,12 @@ export abstract class AdsSession<Req> {
       if (names === undefined) {
         this.changedNames.delete(t);
       } else if (!this.dirty.has(t)) {
-        this.changedNames.set(t, new Set(names));
+        // The change's own set, shared by every stream of the view (none changes it).
+        this.changedNames.set(t, names);
       } else {
         // Still waiting since an earlier change: what changed since is known only if it was then.
         const known = this.changedNames.get(t);
-        if (known !== undefined) for (const name of names) known.add(name);
+        if (known !== undefined) this.changedNames.set(t, new Set([...known, ...names]));
       }
       this.dirty.add(t);
       any = true;
