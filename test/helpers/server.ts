@@ -52,6 +52,19 @@ export async function dropTestSchema(storeUrl: string): Promise<void> {
 }
 
 /** Starts a real `vane serve` on a free loopback port. */
+/**
+ * Servers not stopped yet, with the data directory made for each (if any). A test that fails
+ * before stopping its server must not leave the process and its files behind: when the test
+ * process exits, whatever is left is killed and removed.
+ */
+const running = new Map<ChildProcess, string | undefined>();
+process.once('exit', () => {
+  for (const [child, madeDir] of running) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (madeDir !== undefined) rmSync(madeDir, { recursive: true, force: true });
+  }
+});
+
 export async function startVane(
   opts: {
     store?: string;
@@ -80,6 +93,7 @@ export async function startVane(
     env: { ...process.env, VANE_ADMIN_TOKEN: adminToken, VANE_LOG_LEVEL: 'info', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.set(child, opts.dataDir === undefined ? dataDir : undefined);
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr!.on('data', (d) => {
@@ -133,6 +147,7 @@ export async function startVane(
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const code = await exited;
       if (opts.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+      running.delete(child);
       if (opts.store !== undefined) await dropTestSchema(opts.store);
       return code;
     },
