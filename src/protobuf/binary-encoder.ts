@@ -16,7 +16,8 @@ import {
   ScalarType,
   toBinary,
 } from '@bufbuild/protobuf';
-import { Edition, isWrapperDesc, StructSchema } from '@bufbuild/protobuf/wkt';
+import { Edition, StructSchema } from '@bufbuild/protobuf/wkt';
+import { heldAs } from './representation.js';
 
 type Encode = (message: unknown) => Uint8Array;
 
@@ -126,6 +127,8 @@ function sF32(x, f) {
   return 4;
 }
 function sF64(x, f) { if (typeof x !== "number") fail(f, "invalid double: " + String(x)); return 8; }
+function sBool() { return 1; }
+function wBool(b, p, x) { b[p] = x ? 1 : 0; return p + 1; }
 function sFixed32(x, f) { sU32(x, f); return 4; }
 function sSFixed32(x, f) { sI32(x, f); return 4; }
 const SCRATCH = new DataView(new ArrayBuffer(8));
@@ -176,7 +179,7 @@ function sFixed64(x, f) { enc64(x, true, f); return 8; }
 function wFixed64(b, p, x) { const e = H.int64.uEnc(x); return w32(b, w32(b, p, e.lo), e.hi); }
 function sSFixed64(x, f) { enc64(x, false, f); return 8; }
 function wSFixed64(b, p, x) { const e = H.int64.enc(x); return w32(b, w32(b, p, e.lo), e.hi); }
-function sOpaque(bytes) { O.push(bytes); return bytes.length; }
+function sOpaque(bytes) { O.push(bytes); return vs(bytes.length) + bytes.length; }
 function wOpaque(b, p) { const bytes = O[oi++]; p = wv(b, p, bytes.length); b.set(bytes, p); return p + bytes.length; }
 `;
 
@@ -189,7 +192,7 @@ const SCALAR: Record<ScalarType, { size: string; write: string }> = {
   [ScalarType.INT32]: { size: 'sI32', write: 'wI32' },
   [ScalarType.FIXED64]: { size: 'sFixed64', write: 'wFixed64' },
   [ScalarType.FIXED32]: { size: 'sFixed32', write: 'w32' },
-  [ScalarType.BOOL]: { size: '', write: '' },
+  [ScalarType.BOOL]: { size: 'sBool', write: 'wBool' },
   [ScalarType.STRING]: { size: 'sStr', write: 'wStr' },
   [ScalarType.BYTES]: { size: 'sBytes', write: 'wBytes' },
   [ScalarType.UINT32]: { size: 'sU32', write: 'wv' },
@@ -277,7 +280,7 @@ class Generator {
     switch (field.fieldKind) {
       case 'list': {
         if (field.listKind === 'message') {
-          const one = this.messageValue(field, field.message, field.number, false, field.delimitedEncoding);
+          const one = this.messageValue(field, field.message, field.number, field.delimitedEncoding);
           return {
             size: `const a = ${access}; for (let i = 0; i < a.length; i++) { const x = a[i]; ${one.size} }`,
             write: `const a = ${access}; for (let i = 0; i < a.length; i++) { const x = a[i]; ${one.write} }`,
@@ -287,10 +290,10 @@ class Generator {
         const helpers = SCALAR[type];
         if (field.packed) {
           const t = tag(field.number, WIRE.delimited);
-          const one =
-            type === ScalarType.BOOL
-              ? { size: 'q += 1;', write: 'b[p++] = x ? 1 : 0;' }
-              : { size: `q += ${helpers.size}(x, ${lit(name)});`, write: `p = ${helpers.write}(b, p, x);` };
+          const one = {
+            size: `q += ${helpers.size}(x, ${lit(name)});`,
+            write: `p = ${helpers.write}(b, p, x);`,
+          };
           return {
             size: `const a = ${access}; if (a.length > 0) { const k = slot(); let q = 0; for (let i = 0; i < a.length; i++) { const x = a[i]; ${one.size} } S[k] = q; n += ${t.size} + vs(q) + q; }`,
             write: `const a = ${access}; if (a.length > 0) { ${t.write} p = wv(b, p, S[ri++]); for (let i = 0; i < a.length; i++) { const x = a[i]; ${one.write} } }`,
@@ -305,14 +308,12 @@ class Generator {
       case 'map':
         return this.map(field, access, name);
       case 'message': {
-        const one = this.messageValue(
+        return this.present(
           field,
-          field.message,
-          field.number,
-          !field.oneof && isWrapperDesc(field.message),
-          field.delimitedEncoding,
+          access,
+          this.messageValue(field, field.message, field.number, field.delimitedEncoding),
+          prototyped,
         );
-        return this.present(field, access, one, prototyped);
       }
       default: {
         const type = field.fieldKind === 'enum' ? ScalarType.INT32 : field.scalar;
@@ -370,8 +371,6 @@ class Generator {
 
   private scalarValue(type: ScalarType, fieldNo: number, name: string): Snippet {
     const t = tag(fieldNo, wireTypeOf(type));
-    if (type === ScalarType.BOOL)
-      return { size: `n += ${t.size + 1};`, write: `${t.write} b[p++] = x ? 1 : 0;` };
     const helpers = SCALAR[type];
     return {
       size: `n += ${t.size} + ${helpers.size}(x, ${lit(name)});`,
@@ -380,26 +379,20 @@ class Generator {
   }
 
   /**
-   * A message value in `x`: Struct fields hold JSON and are left to protobuf-es; an unboxed
-   * wrapper holds its scalar; a delimited (group) field is framed by start and end tags.
+   * A message value of a field in `x`, held as protobuf-es holds it (`heldAs`): JSON (Struct)
+   * is left to protobuf-es, an unboxed wrapper is its scalar; a delimited (group) field is
+   * framed by start and end tags. Map values are field 2 of their entry, never delimited.
    */
-  private messageValue(
-    field: DescField,
-    desc: DescMessage,
-    fieldNo: number,
-    unboxed: boolean,
-    delimited: boolean,
-  ): Snippet {
-    if (desc.typeName === 'google.protobuf.Struct' && field.parent.typeName !== 'google.protobuf.Value') {
+  private messageValue(field: DescField, desc: DescMessage, fieldNo: number, delimited: boolean): Snippet {
+    const held = heldAs(field, desc);
+    if (held === 'json') {
       const t = tag(fieldNo, WIRE.delimited);
       const struct = this.constant((json: JsonObject) =>
         toBinary(StructSchema, fromJson(StructSchema, json)),
       );
-      return {
-        size: `n += ${t.size} + vs(sOpaque(C[${struct}](x))) + O[O.length - 1].length;`,
-        write: `${t.write} p = wOpaque(b, p);`,
-      };
+      return { size: `n += ${t.size} + sOpaque(C[${struct}](x));`, write: `${t.write} p = wOpaque(b, p);` };
     }
+    const unboxed = held === 'scalar';
     const id = this.fn(desc, unboxed);
     // protobuf-es encodes an undefined list item or map value as an empty message.
     const y = unboxed ? 'const y = x;' : `const y = x === undefined ? C[${this.constant(create(desc))}] : x;`;
@@ -427,7 +420,7 @@ class Generator {
     let value: Snippet;
     switch (field.mapKind) {
       case 'message':
-        value = this.messageValue(field, field.message, 2, false, false);
+        value = this.messageValue(field, field.message, 2, false);
         break;
       case 'enum':
         value = this.scalarValue(ScalarType.INT32, 2, name);

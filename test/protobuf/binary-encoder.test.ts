@@ -25,6 +25,7 @@ import {
   FieldDescriptorProto_Type as Type,
 } from '@bufbuild/protobuf/wkt';
 import { encodeBinary } from '../../src/protobuf/binary-encoder.js';
+import { messageTypeOf } from '../../src/protobuf/representation.js';
 import { translateConfig, translateEndpoints } from '../../src/translate/index.js';
 import { SCHEMA_OF } from '../../src/xds/cache/encode.js';
 import { TYPE_URL, type TypeUrl } from '../../src/xds/types.js';
@@ -423,15 +424,9 @@ function randomValue(field: DescField, r: () => number, depth: number): unknown 
   }
 }
 
-/** A field holding messages of the user's types, as opposed to scalars, wrappers or JSON. */
+/** A field holding messages of the test's own types, as opposed to scalars, wrappers or JSON. */
 function nestsMessages(field: DescField): boolean {
-  const message =
-    field.fieldKind === 'message' ||
-    (field.fieldKind === 'list' && field.listKind === 'message') ||
-    (field.fieldKind === 'map' && field.mapKind === 'message')
-      ? field.message
-      : undefined;
-  return message?.file.name.startsWith('vane/') === true;
+  return messageTypeOf(field)?.file.name.startsWith('vane/') === true;
 }
 
 function randomMessage(desc: DescMessage, r: () => number, depth: number): Message {

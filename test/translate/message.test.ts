@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create, equals, isFieldSet, toBinary } from '@bufbuild/protobuf';
-import { anyPack, DurationSchema, FieldDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
+import { anyPack, DurationSchema, FieldDescriptorProtoSchema, ValueSchema } from '@bufbuild/protobuf/wkt';
 import { ClusterSchema } from '../../src/gen/envoy/config/cluster/v3/cluster_pb.js';
+import { MetadataSchema } from '../../src/gen/envoy/config/core/v3/base_pb.js';
 import { RouteActionSchema } from '../../src/gen/envoy/config/route/v3/route_components_pb.js';
 import { RouterSchema } from '../../src/gen/envoy/extensions/filters/http/router/v3/router_pb.js';
 import { message, pack, packedFrom } from '../../src/translate/envoy/common.js';
@@ -56,4 +57,18 @@ test('pack() encodes the message into the Any and remembers the message for outp
   assert.deepEqual(any.value, toBinary(RouterSchema, router));
   assert.equal(packedFrom(any), router);
   assert.equal(packedFrom(anyPack(RouterSchema, router)), undefined, 'only what pack() packed');
+});
+
+test('a Struct inside a Value is a message, as create() makes it; a Struct field stays JSON', () => {
+  const init = {
+    kind: {
+      case: 'structValue' as const,
+      value: { fields: { a: { kind: { case: 'boolValue' as const, value: true } } } },
+    },
+  };
+  const made = message(ValueSchema, init);
+  assert.equal((made.kind.value as { $typeName?: string }).$typeName, 'google.protobuf.Struct');
+  assert.deepEqual(toBinary(ValueSchema, made), toBinary(ValueSchema, create(ValueSchema, init)));
+  const metadata = message(MetadataSchema, { filterMetadata: { f: { k: 'v' } } });
+  assert.deepEqual(metadata.filterMetadata.f, { k: 'v' });
 });

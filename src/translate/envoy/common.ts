@@ -12,7 +12,7 @@ import {
   type Registry,
   ScalarType,
 } from '@bufbuild/protobuf';
-import { type Any, AnySchema, type Duration, DurationSchema, isWrapperDesc } from '@bufbuild/protobuf/wkt';
+import { type Any, AnySchema, type Duration, DurationSchema } from '@bufbuild/protobuf/wkt';
 import {
   type Address,
   AddressSchema,
@@ -33,6 +33,7 @@ import { TcpProxySchema } from '../../gen/envoy/extensions/filters/network/tcp_p
 import { UuidRequestIdConfigSchema } from '../../gen/envoy/extensions/request_id/uuid/v3/uuid_pb.js';
 import { HttpProtocolOptionsSchema } from '../../gen/envoy/extensions/upstreams/http/v3/http_protocol_options_pb.js';
 import { encodeBinary } from '../../protobuf/binary-encoder.js';
+import { heldAs, messageTypeOf } from '../../protobuf/representation.js';
 import type { IrDuration } from '../ir/types.js';
 
 export const FILTER = {
@@ -168,16 +169,9 @@ function toMessage(field: DescField): Convert | undefined {
     (field.fieldKind === 'scalar' || field.fieldKind === 'list' || field.fieldKind === 'map') &&
     field.scalar === ScalarType.BYTES;
   if (bytes) return (v) => (Array.isArray(v) ? new Uint8Array(v) : v);
-  const schema =
-    field.fieldKind === 'message' ||
-    (field.fieldKind === 'list' && field.listKind === 'message') ||
-    (field.fieldKind === 'map' && field.mapKind === 'message')
-      ? field.message
-      : undefined;
-  if (schema === undefined) return undefined;
+  const schema = messageTypeOf(field);
   // As create() holds them: wrappers in singular fields unwrapped, Struct as a JSON object.
-  if (field.fieldKind === 'message' && field.oneof === undefined && isWrapperDesc(schema)) return undefined;
-  if (schema.typeName === 'google.protobuf.Struct') return undefined;
+  if (schema === undefined || heldAs(field, schema) !== 'message') return undefined;
   return (v) => (typeof v !== 'object' || v === null || isMessage(v) ? v : message(schema, v as never));
 }
 

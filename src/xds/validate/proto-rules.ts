@@ -89,6 +89,7 @@ import {
   UInt32RulesSchema,
   UInt64RulesSchema,
 } from '../../gen/validate/validate_pb.js';
+import { heldAs } from '../../protobuf/representation.js';
 import { envoyRegistry } from './registry.js';
 
 export interface Violation {
@@ -157,10 +158,15 @@ type MessageValue =
   | { held: 'scalar'; scalar: ScalarValue }
   | { held: 'json'; json: unknown };
 
-function messageValue(desc: DescMessage, value: unknown, singular: boolean): MessageValue {
-  if (desc.typeName === 'google.protobuf.Struct') return { held: 'json', json: value };
-  if (singular && isWrapperDesc(desc)) return { held: 'scalar', scalar: value as ScalarValue };
-  return { held: 'message', message: value as Message };
+function messageValue(field: DescField, desc: DescMessage, value: unknown): MessageValue {
+  switch (heldAs(field, desc)) {
+    case 'json':
+      return { held: 'json', json: value };
+    case 'scalar':
+      return { held: 'scalar', scalar: value as ScalarValue };
+    case 'message':
+      return { held: 'message', message: value as Message };
+  }
 }
 
 function push(ctx: Ctx, path: string, rule: string, message: string): void {
@@ -329,8 +335,7 @@ function validateFields(ctx: Ctx, path: string, desc: DescMessage, message: Mess
           {
             kind: 'message',
             desc: field.message,
-            value:
-              value === undefined ? undefined : messageValue(field.message, value, field.oneof === undefined),
+            value: value === undefined ? undefined : messageValue(field, field.message, value),
           },
           rules,
         );
@@ -403,7 +408,7 @@ function listElem(field: DescField & { fieldKind: 'list' }, value: unknown): Ele
     case 'enum':
       return { kind: 'enum', desc: field.enum, value: value as number };
     case 'message':
-      return { kind: 'message', desc: field.message, value: messageValue(field.message, value, false) };
+      return { kind: 'message', desc: field.message, value: messageValue(field, field.message, value) };
   }
 }
 
@@ -553,7 +558,7 @@ function checkMap(
         elem = {
           kind: 'message',
           desc: field.message,
-          value: value === undefined ? undefined : messageValue(field.message, value, false),
+          value: value === undefined ? undefined : messageValue(field, field.message, value),
         };
         if (value === undefined && noSparse) {
           push(ctx, epath, 'map.no_sparse', 'map values cannot be unset');
