@@ -40,22 +40,23 @@ export interface ResourceRecord {
  * thousands of resources, so a record per stream and resource was most of the heap. The
  * price: `updatedAt` of shared records is to the second.
  */
-const SHARED = new Map<ResourceStatus, WeakMap<EncodedResource, ResourceRecord>>();
-const SHARED_WITHOUT_RESOURCE = new Map<ResourceStatus, ResourceRecord>();
+type SharedStatus = Exclude<ResourceStatus, 'NACKED'>;
+const SHARED: Record<SharedStatus, WeakMap<EncodedResource, ResourceRecord>> = {
+  REQUESTED: new WeakMap(),
+  ACKED: new WeakMap(),
+  DOES_NOT_EXIST: new WeakMap(),
+};
+const SHARED_WITHOUT_RESOURCE = new Map<SharedStatus, ResourceRecord>();
 
 /** A record in a state without a NACK message: shared with every equal one of this second. */
 export function resourceRecord(
-  status: Exclude<ResourceStatus, 'NACKED'>,
+  status: SharedStatus,
   resource: EncodedResource | undefined,
   ackedVersion: string,
   now: number,
 ): ResourceRecord {
   const updatedAt = now - (now % 1000);
-  let byResource = SHARED.get(status);
-  if (byResource === undefined) {
-    byResource = new WeakMap();
-    SHARED.set(status, byResource);
-  }
+  const byResource = SHARED[status];
   const found = resource === undefined ? SHARED_WITHOUT_RESOURCE.get(status) : byResource.get(resource);
   if (found !== undefined && found.updatedAt === updatedAt && found.ackedVersion === ackedVersion)
     return found;
